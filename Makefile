@@ -1,0 +1,55 @@
+# Steelman: `make demo` runs the product, `make test` runs what CI runs.
+# Both set up everything on a fresh machine with only Python 3.11 and the package registries.
+
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install demo test lint typecheck pytest encoder train eval bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+# torch must be exactly 2.13.0 (the local CPU build) and installed before anything that pulls torch.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Export the bundled base encoder (int8 ONNX) once into the user's cache; later runs reuse it.
+encoder: install
+	$(BIN)/steelman encoder build
+
+demo: encoder
+	$(BIN)/steelman judge "You clearly never read the article." --parent "The study found a 12% drop."
+
+lint: install
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: encoder
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+train: encoder
+	$(BIN)/steelman train --out src/steelman/models/judge
+
+eval: encoder
+	$(BIN)/steelman eval
+
+bench: encoder
+	$(PY) benchmarks/bench_judge.py
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

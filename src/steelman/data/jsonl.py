@@ -1,0 +1,57 @@
+"""Reading JSON Lines with errors that name the file and the line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from steelman.errors import RecordError
+
+__all__ = ["iter_jsonl", "parse_jsonl_line"]
+
+
+def parse_jsonl_line(raw: bytes, *, path: str, line: int) -> dict[str, Any] | None:
+    """Decode one JSONL line; ``None`` for a blank line, :class:`RecordError` for a bad one."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RecordError(
+            f"invalid UTF-8 at byte {exc.start} of the line; save the file as UTF-8",
+            path=path,
+            line=line,
+        ) from exc
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RecordError(
+            f"not valid JSON ({exc.msg} at column {exc.colno})", path=path, line=line
+        ) from exc
+    if not isinstance(obj, dict):
+        raise RecordError(
+            f"expected a JSON object, found {type(obj).__name__}", path=path, line=line
+        )
+    return obj
+
+
+def iter_jsonl(source: str | Path | IO[bytes], *, name: str | None = None) -> Iterator[
+    tuple[int, dict[str, Any]]
+]:
+    """Yield ``(line_number, object)`` for each non-blank line of a JSONL file (1-based lines)."""
+    if isinstance(source, (str, Path)):
+        label = name or str(source)
+        with open(source, "rb") as fh:
+            yield from _iter(fh, label)
+    else:
+        yield from _iter(source, name or getattr(source, "name", "<stream>"))
+
+
+def _iter(fh: IO[bytes], label: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, raw in enumerate(fh, start=1):
+        obj = parse_jsonl_line(raw, path=label, line=number)
+        if obj is not None:
+            yield number, obj
