@@ -38,9 +38,9 @@ def parse_jsonl_line(raw: bytes, *, path: str, line: int) -> dict[str, Any] | No
     return obj
 
 
-def iter_jsonl(source: str | Path | IO[bytes], *, name: str | None = None) -> Iterator[
-    tuple[int, dict[str, Any]]
-]:
+def iter_jsonl(
+    source: str | Path | IO[bytes], *, name: str | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_number, object)`` for each non-blank line of a JSONL file (1-based lines)."""
     if isinstance(source, (str, Path)):
         label = name or str(source)

@@ -17,7 +17,13 @@ from typing import Any
 from steelman.data.jsonl import iter_jsonl
 from steelman.errors import RecordError
 
-__all__ = ["Example", "map_coordination_label", "map_rebuttal_label", "read_cmv", "read_wikitactics"]
+__all__ = [
+    "Example",
+    "map_coordination_label",
+    "map_rebuttal_label",
+    "read_cmv",
+    "read_wikitactics",
+]
 
 # The paper's rebuttal prefix -> Graham rank, or an act code for the two that are not on the scale.
 _REBUTTAL: dict[str, int | str] = {

@@ -93,7 +93,12 @@ def build_encoder(dest: Path | None = None, *, force: bool = False) -> Path:
                 output_names=["last_hidden_state"],
                 dynamic_axes={
                     name: {0: "batch", 1: "seq"}
-                    for name in ("input_ids", "attention_mask", "token_type_ids", "last_hidden_state")
+                    for name in (
+                        "input_ids",
+                        "attention_mask",
+                        "token_type_ids",
+                        "last_hidden_state",
+                    )
                 },
                 opset_version=17,
                 dynamo=False,
@@ -142,7 +147,9 @@ class Encoder:
     function of the text alone, identical across batch sizes, worker counts and engines.
     """
 
-    def __init__(self, path: Path | None = None, *, max_tokens: int = 128, threads: int = 0) -> None:
+    def __init__(
+        self, path: Path | None = None, *, max_tokens: int = 128, threads: int = 0
+    ) -> None:
         path = path or encoder_dir()
         if not (path / "manifest.json").exists():
             path = build_encoder(path)

@@ -1,0 +1,123 @@
+"""``steelman serve``, ``steelman backup`` and ``steelman admin``: run and look after the server."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from steelman.cli import cli
+from steelman.errors import InputError, MissingDependency
+from steelman.server.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from steelman.server.db import Store
+
+_config = click.option(
+    "--config", "config", type=click.Path(exists=True, dir_okay=False), help="A TOML settings file."
+)
+_database = click.option(
+    "--database", help="Override the database setting (sqlite:///PATH, postgresql://...)."
+)
+
+
+def _settings(config: str | None, **overrides: object) -> Settings:
+    return load_settings(config, env=os.environ, **overrides)
+
+
+@cli.command()
+@_config
+@_database
+@click.option("--host", help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (default 8080).")
+@click.option(
+    "--demo", is_flag=True, help="Temporary database, a seeded discussion, a demo moderator."
+)
+def serve(
+    config: str | None, database: str | None, host: str | None, port: int | None, demo: bool
+) -> None:
+    """Run the Steelman server: judge API, Perspective drop-in, comment widget, moderation."""
+    try:
+        import uvicorn
+    except ImportError as exc:
+        raise MissingDependency("uvicorn", "server", "steelman serve") from exc
+    from steelman.server import create_app
+    from steelman.server.demo import seed_demo
+
+    if demo and database is None:
+        folder = Path(tempfile.mkdtemp(prefix="steelman-demo-"))
+        database = f"sqlite:///{folder / 'demo.db'}"
+    settings = _settings(config, database=database, host=host, port=port, demo=demo or None)
+    app = create_app(settings)
+    address = f"http://{settings.host}:{settings.port}"
+    if settings.demo:
+        password = seed_demo(app.state.steelman.comments)
+        click.echo(f"Steelman demo: {address}/demo  (database {settings.database})")
+        click.echo(f"Moderate at {address}/admin  as  demo / {password}")
+    else:
+        click.echo(f"Steelman serving on {address}")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+
+
+@cli.command()
+@_config
+@_database
+@click.argument("out", type=click.Path(dir_okay=False))
+def backup(config: str | None, database: str | None, out: str) -> None:
+    """Copy the SQLite database to OUT, consistently, while the server runs."""
+    from steelman.server.db import backup_sqlite
+
+    settings = _settings(config, database=database)
+    backup_sqlite(settings.database, Path(out))
+    click.echo(f"backed up {settings.database} to {out}")
+
+
+@cli.group()
+def admin() -> None:
+    """Moderator accounts."""
+
+
+def _store(config: str | None, database: str | None) -> Store:
+    from steelman.server.db import Store
+
+    return Store.open(_settings(config, database=database).database)
+
+
+@admin.command("add")
+@_config
+@_database
+@click.argument("username")
+@click.password_option(help="The new moderator's password (prompted when left out).")
+def add(config: str | None, database: str | None, username: str, password: str) -> None:
+    """Add a moderator who can log in at /admin."""
+    from steelman.server.auth import add_moderator
+
+    add_moderator(_store(config, database), username, password)
+    click.echo(f"moderator {username} added")
+
+
+@admin.command("passwd")
+@_config
+@_database
+@click.argument("username")
+@click.password_option(help="The new password (prompted when left out).")
+def passwd(config: str | None, database: str | None, username: str, password: str) -> None:
+    """Change a moderator's password (ends their open sessions)."""
+    from steelman.server.security import hash_password
+
+    if len(password) < 8:
+        raise InputError("the password needs at least 8 characters")
+    _store(config, database).set_password(username, hash_password(password))
+    click.echo(f"password of {username} changed")
+
+
+@admin.command("list")
+@_config
+@_database
+def list_users(config: str | None, database: str | None) -> None:
+    """List the moderators."""
+    for name in _store(config, database).users():
+        click.echo(name)

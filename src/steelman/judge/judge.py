@@ -1,0 +1,176 @@
+"""The judge: a model directory plus the encoder, answering for one reply or many."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, overload
+
+import numpy as np
+
+from steelman.errors import TextError
+from steelman.judge.encoder import Encoder
+from steelman.judge.explain import evidence, suggestion
+from steelman.judge.featurize import Blocks, featurize
+from steelman.judge.model import JudgeModel
+from steelman.judge.result import Judgement
+from steelman.levels import LEVELS
+
+__all__ = ["MAX_CHARS", "Judge", "clean_text"]
+
+log = logging.getLogger(__name__)
+
+MAX_CHARS = 20_000  # what the judge reads of a reply; the rest is ignored (spans stay valid)
+_CHUNK = 64
+_CONTROL = {c: " " for c in range(32) if chr(c) not in "\n\t"} | {0x7F: " "}
+
+
+def clean_text(text: object, what: str = "text") -> str:
+    """The text the judge reads: a string with content, control characters blanked (same length,
+    so spans into it are spans into the original), cut at :data:`MAX_CHARS`."""
+    if not isinstance(text, str):
+        raise TextError(f"{what} must be a string, not {type(text).__name__}")
+    if not text.strip():
+        raise TextError(f"{what} is empty: there is nothing to judge")
+    return text[:MAX_CHARS].translate(_CONTROL)
+
+
+def _quote_original(j: Judgement, text: str) -> Judgement:
+    """Evidence quotes the author's own characters, control characters included."""
+    if not j.because:
+        return j
+    because = tuple(replace(ev, text=text[ev.start : ev.end]) for ev in j.because)
+    return replace(j, because=because)
+
+
+class Judge:
+    """Places replies on Graham's hierarchy, with the words that put them there.
+
+    >>> judge = Judge.load()                                          # doctest: +SKIP
+    >>> judge("You clearly never read the article.", parent="The study found a 12% drop.")
+    """
+
+    def __init__(self, model: JudgeModel, encoder: Encoder) -> None:
+        self.model = model
+        self.encoder = encoder
+        self._levels = model.stack.head("level")
+        self._acts = [h for h in model.stack.heads if h.name.startswith("act.")]
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, *, encoder: Encoder | None = None) -> Judge:
+        """Load a model directory (the bundled one by default) and its encoder."""
+        model = JudgeModel.load(path)
+        enc = encoder or Encoder(max_tokens=int(model.encoder.get("max_tokens", 128)))
+        return cls(model, enc)
+
+    @property
+    def info(self) -> dict[str, str]:
+        return {"name": self.model.name, "version": self.model.version}
+
+    @overload
+    def __call__(self, text: str, parent: str | None = None) -> Judgement: ...
+
+    @overload
+    def __call__(
+        self, text: Sequence[str], parent: Sequence[str | None] | None = None
+    ) -> list[Judgement]: ...
+
+    def __call__(self, text: Any, parent: Any = None) -> Judgement | list[Judgement]:
+        """Judge one reply (a string) or many (a list): the answer has the same shape."""
+        if isinstance(text, str):
+            if parent is not None and not isinstance(parent, str):
+                raise TextError("parent must be a string (or None) when text is a string")
+            return self.judge_batch([text], [parent])[0]
+        if not isinstance(text, Sequence):
+            raise TextError(f"text must be a string or a list of strings, not {type(text).__name__}")
+        texts = list(text)
+        parents = [None] * len(texts) if parent is None else list(parent)
+        return self.judge_batch(texts, parents)
+
+    def judge_batch(
+        self, texts: Sequence[str], parents: Sequence[str | None] | None = None
+    ) -> list[Judgement]:
+        """Judge many replies; each distinct text (reply or parent) is embedded once per call."""
+        parents = [None] * len(texts) if parents is None else list(parents)
+        if len(parents) != len(texts):
+            raise TextError(f"got {len(texts)} texts but {len(parents)} parents")
+        clean = [clean_text(t, f"text {i}") for i, t in enumerate(texts)]
+        clean_parents = [
+            None if p is None or (isinstance(p, str) and not p.strip()) else clean_text(p, f"parent {i}")
+            for i, p in enumerate(parents)
+        ]
+        cache: dict[str, np.ndarray] = {}
+
+        def embed(batch: Sequence[str]) -> np.ndarray:
+            missing = [t for t in dict.fromkeys(batch) if t not in cache]
+            if missing:
+                cache.update(zip(missing, self.encoder.encode(missing), strict=True))
+            return np.stack([cache[t] for t in batch])
+
+        out: list[Judgement] = []
+        for start in range(0, len(clean), _CHUNK):
+            chunk = slice(start, start + _CHUNK)
+            blocks = featurize(clean[chunk], clean_parents[chunk], self.model.space, embed)
+            out.extend(self._judge_blocks(clean[chunk], clean_parents[chunk], blocks))
+        return [_quote_original(j, t) for j, t in zip(out, texts, strict=True)]
+
+    def probabilities(self, blocks: Blocks) -> dict[str, np.ndarray]:
+        """Every head's calibrated probabilities for already-built feature blocks."""
+        stack = self.model.stack
+        return {
+            h.name: stack.probabilities(h, stack.block_logits(h, blocks.tfidf, blocks.embed, blocks.cues))
+            for h in stack.heads
+        }
+
+    def _judge_blocks(
+        self, texts: list[str], parents: list[str | None], blocks: Blocks
+    ) -> list[Judgement]:
+        probs = self.probabilities(blocks)
+        stack = self.model.stack
+        dis_head = stack.head("disagreement")
+        offsets = self._levels.offsets if self._levels.offsets is not None else 0.0
+        level_p = probs["level"]
+        decided = np.argmax(np.log(np.clip(level_p, 1e-9, 1.0)) + offsets, axis=1)
+        results = []
+        att_head = stack.head("attack")
+        for i, text in enumerate(texts):
+            p_dis = float(probs["disagreement"][i])
+            p_att = float(probs["attack"][i])
+            acts = {h.classes[0]: round(float(probs[h.name][i]), 4) for h in self._acts}
+            chosen_acts = [
+                h.classes[0] for h in self._acts if probs[h.name][i] >= h.threshold
+            ]
+            col = int(decided[i])
+            # The attack head has seen more attacks (CMV) than the level head: when it is sure
+            # the reply attacks the person, the reply sits at DH0 or DH1.
+            attacks = p_att >= att_head.threshold
+            if attacks and col > 1:
+                col = 0 if level_p[i, 0] > level_p[i, 1] else 1
+            top = LEVELS[col].code
+            level = top if (p_dis >= dis_head.threshold or attacks) else None
+            if level is not None:
+                head = att_head if col <= 1 else self._levels
+                target = level
+                col = 0 if col <= 1 else col
+            else:
+                best_act = max(self._acts, key=lambda h: float(probs[h.name][i]), default=None)
+                head = best_act if best_act is not None else self._levels
+                target = best_act.classes[0] if best_act is not None else top
+                col = 0
+            results.append(
+                Judgement(
+                    level=level,
+                    scores={lv.code: round(float(level_p[i, lv.rank]), 4) for lv in LEVELS},
+                    disagreement=round(p_dis, 4),
+                    attack=round(float(probs["attack"][i]), 4),
+                    acts=acts,
+                    because=evidence(text, target, self.model.space, head, col),
+                    suggestion=suggestion(level, chosen_acts, text, parents[i]),
+                    model=self.info,
+                    act_labels=tuple(chosen_acts),
+                    top_level=top,
+                )
+            )
+        return results

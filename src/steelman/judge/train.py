@@ -1,0 +1,236 @@
+"""Fit a judge model from labelled examples (needs the ``train`` extra: scikit-learn).
+
+Each head gets one logistic regression per feature block; out-of-fold logits (5 folds grouped by
+conversation, so a thread never sits on both sides) train the meta model that combines them and
+the decision offsets. The final block models are refitted on all the head's rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from steelman.data.labelled import Example
+from steelman.errors import MissingDependency
+from steelman.judge.featurize import Blocks, featurize
+from steelman.judge.features import TfidfSpace
+from steelman.judge.linear import BLOCKS, Head, LinearStack
+from steelman.levels import ACTS, LEVELS
+
+__all__ = ["TrainConfig", "fit_model_parts"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters, chosen on WikiTactics val (see the model card)."""
+
+    max_terms: int = 60000
+    min_df: int = 2
+    folds: int = 5
+    c_tfidf: float = 4.0
+    c_embed: float = 1.0
+    c_cues: float = 1.0
+    c_meta: float = 1.0
+    seed: int = 0
+
+    def c(self, block: str) -> float:
+        return {"tfidf": self.c_tfidf, "embed": self.c_embed, "cues": self.c_cues}[block]
+
+
+def _sklearn() -> Any:
+    try:
+        import scipy.sparse as sp
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import GroupKFold
+    except ImportError as exc:
+        raise MissingDependency("scikit-learn", "train", "Training a judge") from exc
+    return sp, LogisticRegression, GroupKFold
+
+
+def _matrix(blocks: Blocks, block: str, rows: np.ndarray, n_terms: int) -> Any:
+    sp, _, _ = _sklearn()
+    if block == "tfidf":
+        data, cols, indptr = [], [], [0]
+        for i in rows.tolist():
+            idx, val = blocks.tfidf[i]
+            cols.append(idx)
+            data.append(val)
+            indptr.append(indptr[-1] + len(idx))
+        return sp.csr_matrix(
+            (
+                np.concatenate(data) if data else np.zeros(0, np.float32),
+                np.concatenate(cols) if cols else np.zeros(0, np.int64),
+                np.asarray(indptr),
+            ),
+            shape=(len(rows), n_terms),
+        )
+    return blocks.embed[rows] if block == "embed" else blocks.cues[rows]
+
+
+def _fit_block(
+    X: Any, y: np.ndarray, head: Head, c: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """One block's logistic regression as (weight (n_features, k), bias (k,)).
+
+    Classes missing from ``y`` (possible in a fold) get zero weights and a very low bias.
+    """
+    _, LogisticRegression, _ = _sklearn()
+    k = head.width
+    n_features = X.shape[1]
+    present = np.unique(y)
+    if len(present) < 2:  # a one-class fold: predict that class everywhere
+        w = np.zeros((n_features, k), np.float32)
+        if head.kind == "binary":
+            return w, np.asarray([8.0 if present[0] else -8.0], np.float32)
+        b = np.full(k, -8.0, np.float32)
+        b[int(present[0])] = 8.0
+        return w, b
+    lr = LogisticRegression(C=c, max_iter=3000).fit(X, y)
+    if head.kind == "binary":
+        return (
+            np.ascontiguousarray(lr.coef_.T, dtype=np.float32),
+            lr.intercept_.astype(np.float32),
+        )
+    return _full_multiclass(lr, k)
+
+
+def _full_multiclass(lr: Any, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """A fitted multiclass regression as (weight, bias) over all ``k`` classes."""
+    classes = [int(c) for c in lr.classes_.tolist()]
+    w = np.zeros((lr.coef_.shape[1], k), np.float32)
+    b = np.full(k, -8.0, np.float32)
+    if len(classes) == 2:  # scikit-learn fits one logit: split it into a softmax pair
+        w[:, classes[1]], w[:, classes[0]] = lr.coef_[0] / 2, -lr.coef_[0] / 2
+        b[classes[1]], b[classes[0]] = lr.intercept_[0] / 2, -lr.intercept_[0] / 2
+        return w, b
+    for row, cls in enumerate(classes):
+        w[:, cls] = lr.coef_[row]
+        b[cls] = lr.intercept_[row]
+    return w, b
+
+
+def _fit_head(
+    head: Head,
+    mats: dict[str, Any],
+    y: np.ndarray,
+    groups: np.ndarray,
+    cfg: TrainConfig,
+) -> np.ndarray:
+    """Fit ``head`` in place; returns its out-of-fold meta probabilities."""
+    _, LogisticRegression, GroupKFold = _sklearn()
+    k = head.width
+    n_splits = max(2, min(cfg.folds, len(set(groups.tolist()))))
+    folds = list(GroupKFold(n_splits=n_splits).split(np.zeros(len(y)), y, groups))
+    oof = np.zeros((len(y), k * len(BLOCKS)), dtype=np.float64)
+    for bi, block in enumerate(BLOCKS):
+        X = mats[block]
+        for train_idx, test_idx in folds:
+            w, b = _fit_block(X[train_idx], y[train_idx], head, cfg.c(block))
+            oof[test_idx, bi * k : (bi + 1) * k] = X[test_idx] @ w + b
+        head.weights[block], head.biases[block] = _fit_block(X, y, head, cfg.c(block))
+    meta = LogisticRegression(C=cfg.c_meta, max_iter=3000).fit(oof, y)
+    if head.kind == "binary":
+        head.meta_weight = np.ascontiguousarray(meta.coef_.T, dtype=np.float32)
+        head.meta_bias = meta.intercept_.astype(np.float32)
+        return np.asarray(meta.predict_proba(oof)[:, 1])
+    mw, mb = _full_multiclass(meta, k)
+    head.meta_weight, head.meta_bias = mw, mb
+    z = oof @ mw + mb
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return np.asarray(e / e.sum(axis=1, keepdims=True))
+
+
+def _tune_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    """The F1-best decision threshold on out-of-fold probabilities."""
+    best, best_t = -1.0, 0.5
+    for t in np.linspace(0.05, 0.95, 91):
+        pred = p >= t
+        tp = float(np.sum(pred & y))
+        f1 = 2 * tp / max(float(pred.sum() + y.sum()), 1.0)
+        if f1 > best:
+            best, best_t = f1, float(t)
+    return best_t
+
+
+def _tune_offsets(p: np.ndarray, y: np.ndarray, rounds: int = 3) -> np.ndarray:
+    """Per-class log offsets that raise out-of-fold macro-F1 without hurting within-one accuracy."""
+    from steelman.judge.metrics import macro_f1, within_one
+
+    k = p.shape[1]
+    logp = np.log(np.clip(p, 1e-9, 1.0))
+    off = np.zeros(k)
+
+    def score(o: np.ndarray) -> float:
+        pred = (logp + o).argmax(axis=1)
+        return macro_f1(y, pred, list(range(k))) + within_one(y, pred)
+
+    best = score(off)
+    for _ in range(rounds):
+        for c in range(k):
+            for delta in np.linspace(-2.0, 2.0, 21):
+                trial = off.copy()
+                trial[c] = delta
+                s = score(trial)
+                if s > best + 1e-9:
+                    best, off = s, trial
+    return off.astype(np.float32)
+
+
+def fit_model_parts(
+    examples: Sequence[Example],
+    embed: Callable[[Sequence[str]], np.ndarray],
+    cfg: TrainConfig = TrainConfig(),  # noqa: B008 - frozen dataclass
+) -> tuple[TfidfSpace, LinearStack, dict[str, Any]]:
+    """Fit the vocabulary and every head. Returns (space, stack, out-of-fold summary)."""
+    texts = [e.text for e in examples]
+    space = TfidfSpace.fit(texts, min_df=cfg.min_df, max_terms=cfg.max_terms)
+    log.info("vocabulary: %d terms", len(space.terms))
+    blocks = featurize(texts, [e.parent for e in examples], space, embed)
+    cue_mean = blocks.cues.mean(axis=0)
+    cue_scale = blocks.cues.std(axis=0) + 1e-6
+    stack = LinearStack([], cue_mean.astype(np.float32), cue_scale.astype(np.float32))
+    blocks.cues = stack.standardise(blocks.cues)
+    groups = np.asarray([f"{e.source}:{e.group}" for e in examples])
+    summary: dict[str, Any] = {}
+
+    def run(head: Head, rows: np.ndarray, y: np.ndarray) -> np.ndarray:
+        mats = {b: _matrix(blocks, b, rows, len(space.terms)) for b in BLOCKS}
+        log.info("head %s: %d rows", head.name, len(rows))
+        p = _fit_head(head, mats, y, groups[rows], cfg)
+        stack.heads.append(head)
+        return p
+
+    idx = np.arange(len(examples))
+    att = np.asarray([e.attack is not None for e in examples])
+    y_att = np.asarray([bool(e.attack) for e in examples])
+    head = Head("attack", "binary", ["attack"])
+    head.threshold = _tune_threshold(run(head, idx[att], y_att[att]), y_att[att])
+
+    lab = np.asarray([e.labelled_level for e in examples])
+    y_dis = np.asarray([e.level is not None for e in examples])
+    head = Head("disagreement", "binary", ["disagreement"])
+    head.threshold = _tune_threshold(run(head, idx[lab], y_dis[lab]), y_dis[lab])
+
+    has_level = lab & y_dis
+    y_lvl = np.asarray([e.level if e.level is not None else -1 for e in examples])
+    head = Head("level", "multiclass", [lv.code for lv in LEVELS])
+    p_lvl = run(head, idx[has_level], y_lvl[has_level])
+    head.offsets = _tune_offsets(p_lvl, y_lvl[has_level])
+
+    acts_rows = np.asarray([e.labelled_acts for e in examples])
+    for a in ACTS:
+        y_act = np.asarray([a.code in e.acts for e in examples])
+        if y_act[acts_rows].sum() < cfg.folds:
+            log.warning("act %s has too few examples; skipped", a.code)
+            continue
+        head = Head(f"act.{a.code}", "binary", [a.code])
+        head.threshold = _tune_threshold(run(head, idx[acts_rows], y_act[acts_rows]), y_act[acts_rows])
+    summary["rows"] = len(examples)
+    return space, stack, summary

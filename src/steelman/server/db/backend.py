@@ -1,0 +1,214 @@
+"""Two SQL backends behind one small interface: embedded SQLite (WAL) and PostgreSQL.
+
+The store writes portable SQL with ``?`` placeholders; :class:`PostgresBackend` rewrites them to
+``%s``. Rows come back as plain dicts. Errors from the drivers are wrapped in :class:`StoreError`.
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+from steelman.errors import MissingDependency, SteelmanError
+
+__all__ = [
+    "Backend",
+    "Conflict",
+    "Cursor",
+    "PostgresBackend",
+    "SqliteBackend",
+    "StoreError",
+    "open_backend",
+]
+
+Row = dict[str, Any]
+
+
+class StoreError(SteelmanError):
+    """The comment database cannot be opened or refused a statement."""
+
+
+class Conflict(StoreError):
+    """A statement broke a uniqueness or foreign-key rule (a duplicate name, a missing parent)."""
+
+
+class Cursor(Protocol):
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+
+class Backend(Protocol):
+    kind: str
+    types: dict[str, str]
+
+    def transaction(self) -> Any: ...
+
+    def close(self) -> None: ...
+
+
+class _SqliteCursor:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        try:
+            cur = self._conn.execute(sql, tuple(params))
+            return [dict(row) for row in cur.fetchall()]
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(f"SQLite: {exc}") from exc
+        except sqlite3.Error as exc:
+            raise StoreError(f"SQLite: {exc}") from exc
+
+
+class SqliteBackend:
+    """One connection shared by the process's threads, serialised by a lock; WAL, full sync."""
+
+    kind = "sqlite"
+    types: ClassVar[dict[str, str]] = {
+        "id": "INTEGER PRIMARY KEY AUTOINCREMENT",
+        "real": "REAL",
+        "bigint": "INTEGER",
+    }
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, timeout=30
+            )
+            self._conn.row_factory = sqlite3.Row
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.execute("PRAGMA busy_timeout=30000")
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open SQLite database {self.path}: {exc}") from exc
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def transaction(self) -> Iterator[_SqliteCursor]:
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"SQLite: {exc}") from exc
+            try:
+                yield _SqliteCursor(self._conn)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+_PLACEHOLDER = re.compile(r"\?")
+
+
+class _PgCursor:
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        import psycopg
+
+        try:
+            cur = self._conn.execute(_PLACEHOLDER.sub("%s", sql), tuple(params))
+            return list(cur.fetchall()) if cur.description else []
+        except psycopg.errors.IntegrityError as exc:
+            raise Conflict(f"PostgreSQL: {exc}") from exc
+        except psycopg.Error as exc:
+            raise StoreError(f"PostgreSQL: {exc}") from exc
+
+
+class PostgresBackend:
+    """A small pool of psycopg connections; each transaction borrows one."""
+
+    kind = "postgresql"
+    types: ClassVar[dict[str, str]] = {
+        "id": "BIGSERIAL PRIMARY KEY",
+        "real": "DOUBLE PRECISION",
+        "bigint": "BIGINT",
+    }
+
+    def __init__(self, url: str, *, pool_size: int = 8) -> None:
+        try:
+            import psycopg
+            from psycopg.rows import dict_row
+        except ImportError as exc:
+            raise MissingDependency("psycopg", "server", "PostgreSQL storage") from exc
+        parts = urlsplit(url)
+        query = parse_qs(parts.query)
+        self.schema = query.pop("schema", [None])[0]
+        self.url = urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
+        self._psycopg = psycopg
+        self._row = dict_row
+        self._pool: queue.LifoQueue[Any] = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(pool_size)
+        self._closed = False
+        with self.transaction():  # fail at start-up, not at the first comment
+            pass
+
+    def _connect(self) -> Any:
+        try:
+            conn = self._psycopg.connect(self.url, row_factory=self._row, autocommit=False)
+            if self.schema:
+                conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                conn.execute(f'SET search_path TO "{self.schema}"')
+                conn.commit()
+            return conn
+        except self._psycopg.Error as exc:
+            raise StoreError(f"cannot connect to PostgreSQL: {exc}") from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[_PgCursor]:
+        self._slots.acquire()
+        try:
+            try:
+                conn = self._pool.get_nowait()
+            except queue.Empty:
+                conn = self._connect()
+            if conn.closed or conn.broken:
+                conn = self._connect()
+            try:
+                yield _PgCursor(conn)
+            except BaseException:
+                conn.rollback()
+                self._pool.put(conn)
+                raise
+            try:
+                conn.commit()
+            except self._psycopg.Error as exc:
+                conn.rollback()
+                raise StoreError(f"PostgreSQL commit failed: {exc}") from exc
+            finally:
+                self._pool.put(conn)
+        finally:
+            self._slots.release()
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._pool.get_nowait().close()
+            except queue.Empty:
+                break
+
+
+def open_backend(url: str) -> SqliteBackend | PostgresBackend:
+    """A backend for ``sqlite:///PATH`` (``sqlite:///:memory:`` too) or ``postgresql://...``."""
+    if url.startswith("sqlite:///"):
+        return SqliteBackend(url[len("sqlite:///") :])
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresBackend(url)
+    raise StoreError(f"unknown database URL {url!r}; use sqlite:///PATH or postgresql://...")

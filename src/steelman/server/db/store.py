@@ -1,0 +1,283 @@
+"""The comment store: threads, comments, moderation and the audit log. Knows SQL, not HTTP.
+
+Every change to a comment and its audit entry are written in one transaction, so the log never
+misses an action and never records one that did not happen.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from steelman.data.comments import Comment as SourceComment
+from steelman.errors import InputError
+from steelman.server.db.accounts import AccountsMixin
+from steelman.server.db.backend import Cursor, PostgresBackend, SqliteBackend, open_backend
+from steelman.server.db.migrations import migrate
+from steelman.server.db.records import AuditEntry, Comment, Thread
+
+__all__ = ["NotFound", "Store"]
+
+
+class NotFound(InputError):
+    """A thread or comment that does not exist."""
+
+
+def _audit(
+    cur: Cursor, actor: str, action: str, c: Comment | None, reason: str, **detail: Any
+) -> None:
+    cur.execute(
+        "INSERT INTO audit (at, actor, action, comment_id, thread_id, reason, detail)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            time.time(),
+            actor,
+            action,
+            c.id if c else None,
+            c.thread_id if c else detail.pop("thread_id", None),
+            reason,
+            json.dumps(detail, sort_keys=True),
+        ),
+    )
+
+
+class Store(AccountsMixin):
+    """Comments and their moderation, on a SQLite or PostgreSQL backend."""
+
+    def __init__(self, backend: SqliteBackend | PostgresBackend) -> None:
+        self.backend = backend
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool = True) -> Store:
+        backend = open_backend(url)
+        if upgrade:
+            migrate(backend)
+        return cls(backend)
+
+    def close(self) -> None:
+        self.backend.close()
+
+    # Threads ---------------------------------------------------------------------------------
+
+    def thread(self, uri: str, *, create: bool = False, title: str = "") -> Thread | None:
+        """The thread for a page address; made on first use when ``create``."""
+        with self.backend.transaction() as cur:
+            rows = cur.execute("SELECT * FROM threads WHERE uri = ?", (uri,))
+            if not rows and create:
+                rows = cur.execute(
+                    "INSERT INTO threads (uri, title, closed, created) VALUES (?, ?, 0, ?)"
+                    " ON CONFLICT (uri) DO NOTHING RETURNING *",
+                    (uri, title, time.time()),
+                ) or cur.execute("SELECT * FROM threads WHERE uri = ?", (uri,))
+        return Thread.from_row(rows[0]) if rows else None
+
+    def thread_by_id(self, thread_id: int) -> Thread:
+        with self.backend.transaction() as cur:
+            rows = cur.execute("SELECT * FROM threads WHERE id = ?", (thread_id,))
+        if not rows:
+            raise NotFound(f"no thread {thread_id}")
+        return Thread.from_row(rows[0])
+
+    def threads(self, limit: int = 200) -> list[tuple[Thread, int]]:
+        """Threads, newest first, each with its number of comments."""
+        with self.backend.transaction() as cur:
+            rows = cur.execute(
+                "SELECT t.*, (SELECT COUNT(*) FROM comments c WHERE c.thread_id = t.id) AS n"
+                " FROM threads t ORDER BY t.created DESC, t.id DESC LIMIT ?",
+                (limit,),
+            )
+        return [(Thread.from_row(r), int(r["n"])) for r in rows]
+
+    def set_closed(self, thread_id: int, closed: bool, *, actor: str, reason: str = "") -> Thread:
+        with self.backend.transaction() as cur:
+            rows = cur.execute(
+                "UPDATE threads SET closed = ? WHERE id = ? RETURNING *", (int(closed), thread_id)
+            )
+            if not rows:
+                raise NotFound(f"no thread {thread_id}")
+            action = "close" if closed else "reopen"
+            _audit(cur, actor, action, None, reason, thread_id=thread_id)
+        return Thread.from_row(rows[0])
+
+    # Comments --------------------------------------------------------------------------------
+
+    def add_comment(
+        self,
+        *,
+        thread_id: int,
+        text: str,
+        status: str,
+        actor: str,
+        parent_id: int | None = None,
+        author: str = "",
+        note: str = "",
+        email_hash: str = "",
+        address_hash: str = "",
+        judgement: dict[str, Any] | None = None,
+        posted_anyway: bool = False,
+        request_id: str | None = None,
+        source: str = "widget",
+        created: float | None = None,
+    ) -> tuple[Comment, bool]:
+        """Insert a comment; a repeated ``request_id`` returns the first one and ``False``."""
+        level = judgement["level"] if judgement else None
+        risk = float(judgement["attack"]) if judgement else 0.0
+        with self.backend.transaction() as cur:
+            if parent_id is not None:
+                parent = cur.execute(
+                    "SELECT id FROM comments WHERE id = ? AND thread_id = ?", (parent_id, thread_id)
+                )
+                if not parent:
+                    raise NotFound(f"no comment {parent_id} in this thread to reply to")
+            rows = cur.execute(
+                "INSERT INTO comments (thread_id, parent_id, author, email_hash, address_hash,"
+                " text, status, note, level, risk, judgement, judged, posted_anyway, request_id,"
+                " source, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (request_id) DO NOTHING RETURNING *",
+                (
+                    thread_id,
+                    parent_id,
+                    author,
+                    email_hash,
+                    address_hash,
+                    text,
+                    status,
+                    note,
+                    level,
+                    risk,
+                    json.dumps(judgement) if judgement else None,
+                    int(judgement is not None),
+                    int(posted_anyway),
+                    request_id,
+                    source,
+                    created if created is not None else time.time(),
+                ),
+            )
+            if not rows:
+                again = cur.execute("SELECT * FROM comments WHERE request_id = ?", (request_id,))
+                return Comment.from_row(again[0]), False
+            comment = Comment.from_row(rows[0])
+            _audit(cur, actor, "post", comment, "", status=status, level=level)
+        return comment, True
+
+    def comment(self, comment_id: int) -> Comment:
+        with self.backend.transaction() as cur:
+            rows = cur.execute("SELECT * FROM comments WHERE id = ?", (comment_id,))
+        if not rows:
+            raise NotFound(f"no comment {comment_id}")
+        return Comment.from_row(rows[0])
+
+    def comments(self, thread_id: int, statuses: Iterable[str] = ("published",)) -> list[Comment]:
+        """A thread's comments in the given statuses, oldest first."""
+        wanted = tuple(statuses)
+        marks = ", ".join("?" for _ in wanted)
+        with self.backend.transaction() as cur:
+            rows = cur.execute(
+                f"SELECT * FROM comments WHERE thread_id = ? AND status IN ({marks})"
+                " ORDER BY created, id",
+                (thread_id, *wanted),
+            )
+        return [Comment.from_row(r) for r in rows]
+
+    def update(
+        self, comment_id: int, *, actor: str, action: str, why: str = "", **fields: Any
+    ) -> Comment:
+        """Change some columns of a comment and record the action and ``why``, in one transaction.
+
+        ``fields`` are columns (``status``, ``text``, ``reason``: the reason the author sees...);
+        ``judgement`` also sets ``level``, ``risk`` and ``judged``.
+        """
+        if "judgement" in fields:
+            judgement = fields["judgement"]
+            fields["judged"] = int(judgement is not None)
+            fields["level"] = judgement["level"] if judgement else None
+            fields["risk"] = float(judgement["attack"]) if judgement else 0.0
+            fields["judgement"] = json.dumps(judgement) if judgement else None
+        fields["modified"] = time.time()
+        sets = ", ".join(f"{name} = ?" for name in fields)
+        with self.backend.transaction() as cur:
+            rows = cur.execute(
+                f"UPDATE comments SET {sets} WHERE id = ? RETURNING *",
+                (*fields.values(), comment_id),
+            )
+            if not rows:
+                raise NotFound(f"no comment {comment_id}")
+            comment = Comment.from_row(rows[0])
+            _audit(cur, actor, action, comment, why, status=comment.status, level=comment.level)
+        return comment
+
+    def unjudged(self, limit: int = 64) -> list[Comment]:
+        """Comments posted while the judge was down, oldest first."""
+        with self.backend.transaction() as cur:
+            rows = cur.execute(
+                "SELECT * FROM comments WHERE judged = 0 AND status <> 'deleted'"
+                " ORDER BY created, id LIMIT ?",
+                (limit,),
+            )
+        return [Comment.from_row(r) for r in rows]
+
+    def queue(self, limit: int = 100) -> list[Comment]:
+        """Comments held for a moderator, riskiest first."""
+        with self.backend.transaction() as cur:
+            rows = cur.execute(
+                "SELECT * FROM comments WHERE status = 'pending' ORDER BY risk DESC, created, id"
+                " LIMIT ?",
+                (limit,),
+            )
+        return [Comment.from_row(r) for r in rows]
+
+    def count(self, status: str | None = None) -> int:
+        sql = "SELECT COUNT(*) AS n FROM comments"
+        params: tuple[str, ...] = ()
+        if status is not None:
+            sql, params = sql + " WHERE status = ?", (status,)
+        with self.backend.transaction() as cur:
+            return int(cur.execute(sql, params)[0]["n"])
+
+    # Audit log ---------------------------------------------------------------------------------
+
+    def audit_log(self, *, comment_id: int | None = None, limit: int = 200) -> list[AuditEntry]:
+        """Recorded actions, newest first; only one comment's when ``comment_id`` is given."""
+        where, params = ("WHERE comment_id = ?", (comment_id,)) if comment_id else ("", ())
+        with self.backend.transaction() as cur:
+            rows = cur.execute(
+                f"SELECT * FROM audit {where} ORDER BY id DESC LIMIT ?", (*params, limit)
+            )
+        return [AuditEntry.from_row(r) for r in rows]
+
+    def record(self, actor: str, action: str, *, reason: str = "", **detail: Any) -> None:
+        """Record an action that changes no comment (a ban, an import, a login)."""
+        with self.backend.transaction() as cur:
+            _audit(cur, actor, action, None, reason, **detail)
+
+    # Import ------------------------------------------------------------------------------------
+
+    def import_comments(self, comments: Iterable[SourceComment], *, actor: str) -> int:
+        """Add comments read by an importer, published and unjudged; returns how many were new.
+
+        Each source thread becomes the thread of the same address; replies keep their parents.
+        Importing the same file twice adds nothing (the source id is the request id).
+        """
+        ids: dict[tuple[str, str], int] = {}
+        added = 0
+        for c in comments:
+            thread = self.thread(c.thread, create=True)
+            assert thread is not None
+            parent = ids.get((c.thread, c.parent_id)) if c.parent_id else None
+            comment, new = self.add_comment(
+                thread_id=thread.id,
+                parent_id=parent,
+                author=c.author or "",
+                text="" if c.deleted else c.text,
+                status="deleted" if c.deleted else "published",
+                actor=actor,
+                request_id=f"import:{c.thread}:{c.id}",
+                source="import",
+                created=c.created.timestamp() if c.created else None,
+            )
+            ids[(c.thread, c.id)] = comment.id
+            added += int(new)
+        self.record(actor, "import", count=added)
+        return added

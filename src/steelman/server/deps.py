@@ -1,0 +1,118 @@
+"""FastAPI dependencies: the shared state, rate limits, the CSRF guards, the moderator's session."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import Depends, Header, Request
+
+from steelman.server.db.records import Session
+from steelman.server.errors import ApiError
+from steelman.server.security import token_hash
+from steelman.server.state import AppState
+
+__all__ = [
+    "ADMIN_COOKIE",
+    "Admin",
+    "MaybeAdmin",
+    "State",
+    "Token",
+    "admin_session",
+    "client_address",
+    "get_state",
+    "rate_limit",
+    "require_json",
+]
+
+ADMIN_COOKIE = "steelman_admin"
+CSRF_HEADER = "x-csrf-token"
+_WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.steelman
+    return state
+
+
+def client_address(request: Request) -> str:
+    state = get_state(request)
+    if state.settings.trust_proxy:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else "unknown"
+
+
+def rate_limit(bucket: str) -> Callable[[Request], Awaitable[None]]:
+    """A dependency allowing each client address ``rate_<bucket>_per_minute`` requests."""
+
+    async def check(request: Request) -> None:
+        state = get_state(request)
+        per_minute: int = getattr(state.settings, f"rate_{bucket}_per_minute")
+        wait = state.limiter.hit(bucket, client_address(request), per_minute)
+        if wait:
+            raise ApiError(
+                429,
+                "rate_limited",
+                f"too many requests from your address; try again in {wait:g} s",
+                headers={"Retry-After": str(int(wait))},
+            )
+
+    return check
+
+
+async def require_json(request: Request) -> None:
+    """CSRF guard for the cookie-less API: a state change must come as JSON.
+
+    A cross-site HTML form can only send form encodings; JSON from another origin needs a CORS
+    preflight, which only the configured origins pass.
+    """
+    if request.method in _WRITES and request.method != "DELETE":
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != "application/json":
+            raise ApiError(403, "csrf", "send the request as application/json")
+
+
+def _same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if not origin or origin == "null":
+        return origin is None
+    return urlsplit(origin).netloc == request.headers.get("host", request.url.netloc)
+
+
+def _session(request: Request) -> Session | None:
+    token = request.cookies.get(ADMIN_COOKIE)
+    return get_state(request).store.session(token_hash(token)) if token else None
+
+
+async def admin_session(request: Request) -> Session:
+    """The logged-in moderator; a state change must also be same-origin and carry the CSRF token."""
+    session = _session(request)
+    if session is None:
+        raise ApiError(401, "unauthorised", "log in as a moderator at /admin/login")
+    if request.method in _WRITES:
+        if not _same_origin(request):
+            raise ApiError(403, "csrf", "cross-site request refused")
+        sent = request.headers.get(CSRF_HEADER)
+        if sent is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
+            sent = str((await request.form()).get("csrf", ""))
+        if sent != session.csrf:
+            raise ApiError(403, "csrf", "missing or wrong CSRF token; reload the page")
+    return session
+
+
+def optional_session(request: Request) -> Session | None:
+    return _session(request)
+
+
+State = Annotated[AppState, Depends(get_state)]
+Admin = Annotated[Session, Depends(admin_session)]
+MaybeAdmin = Annotated[Session | None, Depends(optional_session)]
+Token = Annotated[
+    str,
+    Header(alias="X-Steelman-Token", description="The token returned when the comment was posted."),
+]

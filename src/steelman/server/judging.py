@@ -1,0 +1,172 @@
+"""The server's side of the judge: a micro-batcher and failing open.
+
+Concurrent requests each want one reply judged; the model is fastest judging many at once. The
+:class:`MicroBatcher` collects requests for a few milliseconds, makes one ``judge_batch`` call in
+its worker thread, and hands each caller its own result. If the judge raises, every caller gets
+:class:`JudgeUnavailable`; callers that can fail open (posting a comment) do so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from steelman.errors import SteelmanError, TextError
+from steelman.judge.result import Judgement
+
+__all__ = ["JudgeLike", "JudgeUnavailable", "MicroBatcher", "load_judge"]
+
+log = logging.getLogger(__name__)
+
+
+class JudgeLike(Protocol):
+    """What the server needs from :class:`steelman.judge.Judge`."""
+
+    @property
+    def info(self) -> dict[str, str]: ...
+
+    def judge_batch(self, texts: list[str], parents: list[str | None]) -> list[Judgement]: ...
+
+
+class JudgeUnavailable(SteelmanError):
+    """The judge failed or did not answer in time; the caller may fail open."""
+
+
+def load_judge(model: str = "") -> JudgeLike:
+    """The bundled judge (or the one in directory ``model``)."""
+    from steelman.judge import Judge
+
+    judge: JudgeLike = Judge.load(model) if model else Judge.load()
+    return judge
+
+
+@dataclass
+class _Job:
+    text: str
+    parent: str | None
+    future: Future[Judgement] = field(default_factory=Future)
+
+
+_STOP = object()
+
+
+class MicroBatcher:
+    """One worker thread that judges queued requests in batches of at most ``max_batch``."""
+
+    def __init__(
+        self,
+        judge: JudgeLike,
+        *,
+        window_ms: float = 3.0,
+        max_batch: int = 64,
+        timeout_s: float = 3.0,
+    ) -> None:
+        self.judge = judge
+        self.window = window_ms / 1000
+        self.max_batch = max_batch
+        self.timeout = timeout_s
+        self.batches = 0  # how many judge_batch calls were made (the tests and /health read it)
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="steelman-judge", daemon=True
+                )
+                self._thread.start()
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._thread is not None:
+                self._queue.put(_STOP)
+                self._thread.join(timeout=10)
+                self._thread = None
+
+    def submit(self, text: str, parent: str | None) -> Future[Judgement]:
+        """Queue one reply; the future resolves to its :class:`Judgement`."""
+        if not text.strip():
+            raise TextError("the reply is empty: write something to judge")
+        self.start()
+        job = _Job(text, parent)
+        self._queue.put(job)
+        return job.future
+
+    def judge_many(self, texts: list[str], parents: list[str | None]) -> list[Judgement]:
+        """Judge a list (blocking), sharing batches with concurrent callers."""
+        futures = [self.submit(t, p) for t, p in zip(texts, parents, strict=True)]
+        return [self._result(f) for f in futures]
+
+    def judge_one(self, text: str, parent: str | None) -> Judgement:
+        return self._result(self.submit(text, parent))
+
+    async def ajudge_many(self, texts: list[str], parents: list[str | None]) -> list[Judgement]:
+        futures = [
+            asyncio.wrap_future(self.submit(t, p)) for t, p in zip(texts, parents, strict=True)
+        ]
+        try:
+            return await asyncio.wait_for(asyncio.gather(*futures), self.timeout * 2)
+        except TimeoutError:
+            raise JudgeUnavailable(
+                f"the judge did not answer within {self.timeout * 2:g} s"
+            ) from None
+
+    def _result(self, future: Future[Judgement]) -> Judgement:
+        try:
+            return future.result(timeout=self.timeout)
+        except TimeoutError:
+            raise JudgeUnavailable(f"the judge did not answer within {self.timeout:g} s") from None
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is _STOP:
+                return
+            jobs: list[_Job] = [first]
+            deadline = time.monotonic() + self.window
+            stop = False
+            while len(jobs) < self.max_batch:
+                remaining = deadline - time.monotonic()
+                try:
+                    item = (
+                        self._queue.get(timeout=remaining)
+                        if remaining > 0
+                        else self._queue.get_nowait()
+                    )
+                except queue.Empty:
+                    break
+                if item is _STOP:
+                    stop = True
+                    break
+                jobs.append(item)
+            self._judge(jobs)
+            if stop:
+                return
+
+    def _judge(self, jobs: list[_Job]) -> None:
+        self.batches += 1
+        try:
+            results = self.judge.judge_batch([j.text for j in jobs], [j.parent for j in jobs])
+        except TextError as exc:
+            if len(jobs) == 1:
+                jobs[0].future.set_exception(exc)
+                return
+            for job in jobs:  # find the one bad reply; judge the others
+                self._judge([job])
+            return
+        except Exception as exc:
+            log.warning("the judge failed on a batch of %d", len(jobs), exc_info=exc)
+            error = JudgeUnavailable("the judge failed on this request; the error was logged")
+            for job in jobs:
+                job.future.set_exception(error)
+            return
+        for job, result in zip(jobs, results, strict=True):
+            job.future.set_result(result)

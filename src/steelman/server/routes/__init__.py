@@ -1,0 +1,1 @@
+"""HTTP routes, thin: parse, make one call into the service or the judge, format."""

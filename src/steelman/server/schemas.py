@@ -1,0 +1,189 @@
+"""Request and response bodies of the JSON API (pydantic); they make the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AuditOut",
+    "AuthorView",
+    "BatchIn",
+    "BatchOut",
+    "CheckIn",
+    "CheckOut",
+    "CloseIn",
+    "CommentIn",
+    "EditIn",
+    "EvidenceOut",
+    "JudgeIn",
+    "JudgementOut",
+    "LoginIn",
+    "PostedOut",
+    "PublicComment",
+    "QueueItem",
+    "ReasonIn",
+    "ThreadCommentIn",
+    "ThreadIn",
+    "ThreadOut",
+    "ThreadReportOut",
+]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is an error, not ignored
+
+
+class JudgeIn(_In):
+    text: str = Field(description="The reply to judge.", examples=["You clearly never read it."])
+    parent: str | None = Field(None, description="What the reply answers, when known.")
+
+
+class BatchIn(_In):
+    items: list[JudgeIn] = Field(description="Replies to judge, each with its optional parent.")
+
+
+class EvidenceOut(BaseModel):
+    start: int
+    end: int
+    text: str
+    reason: str
+    points_to: str
+
+
+class JudgementOut(BaseModel):
+    level: str | None = Field(description="DH0..DH6, or null when the reply is not a disagreement.")
+    label: str
+    scores: dict[str, float]
+    disagreement: float
+    attack: float
+    acts: dict[str, float]
+    because: list[EvidenceOut] = Field(description="Character spans of the reply, strongest first.")
+    suggestion: str
+    model: dict[str, str]
+
+
+class BatchOut(BaseModel):
+    results: list[JudgementOut]
+
+
+class ThreadCommentIn(_In):
+    id: str
+    parent_id: str | None = None
+    author: str | None = None
+    text: str
+
+
+class ThreadIn(_In):
+    comments: list[ThreadCommentIn]
+
+
+class ThreadReportOut(BaseModel):
+    thread: str
+    risk: float | None = Field(description="Probability the dispute escalates (null: no model).")
+    comments: int
+    shape: dict[str, Any] = Field(
+        description="Replies per level (the pyramid), non-disagreements, acts."
+    )
+    mean_rank: float | None
+    attack_share: float
+    participants: list[dict[str, Any]] = Field(description="Each author's level profile and pull.")
+    turning_point: dict[str, Any] | None
+    timeline: list[str | None]
+    features: dict[str, float | None]
+    replies: list[dict[str, Any]] = Field(
+        description="Each comment in reply order with its judgement."
+    )
+    models: dict[str, dict[str, str]]
+    problems: list[str]
+
+
+class CommentIn(_In):
+    uri: str = Field(min_length=1, max_length=2000, description="The page the thread belongs to.")
+    title: str = Field("", max_length=300)
+    parent_id: int | None = None
+    text: str
+    author: str = Field("", description="Optional display name.")
+    email: str = Field("", max_length=320, description="Optional; never shown to anyone.")
+    posted_anyway: bool = Field(False, description="The author saw the self-check and posted.")
+    request_id: str | None = Field(
+        None, max_length=100, description="Client-chosen id: a retried post is stored once."
+    )
+
+
+class CheckIn(_In):
+    uri: str = Field(min_length=1, max_length=2000)
+    parent_id: int | None = None
+    text: str
+
+
+class EditIn(_In):
+    text: str
+    posted_anyway: bool = False
+
+
+class PublicComment(BaseModel):
+    id: int
+    parent_id: int | None
+    author: str
+    text: str
+    status: str
+    note: str
+    created: float
+    modified: float | None
+
+
+class CheckOut(BaseModel):
+    nudge: bool = Field(description="True when the reply reads below the site's minimum level.")
+    judgement: JudgementOut
+
+
+class AuditOut(BaseModel):
+    at: float
+    actor: str
+    action: str
+    reason: str
+    comment_id: int | None = None
+    thread_id: int | None = None
+
+
+class AuthorView(PublicComment):
+    reason: str = Field(description="A moderator's reason, when one rejected the comment.")
+    level: str | None
+    judgement: JudgementOut | None
+    history: list[AuditOut]
+    edit_until: float
+
+
+class PostedOut(BaseModel):
+    comment: AuthorView
+    token: str = Field(description="Keep it: it edits or deletes the comment within the window.")
+
+
+class ThreadOut(BaseModel):
+    uri: str
+    closed: bool
+    comments: list[PublicComment]
+
+
+class LoginIn(_In):
+    username: str
+    password: str
+
+
+class ReasonIn(_In):
+    reason: str = Field("", max_length=2000)
+
+
+class CloseIn(_In):
+    closed: bool = True
+    reason: str = Field("", max_length=2000)
+
+
+class QueueItem(BaseModel):
+    comment: AuthorView
+    thread_uri: str
+    parent: PublicComment | None
+    risk: float
+    posted_anyway: bool

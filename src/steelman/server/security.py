@@ -1,0 +1,129 @@
+"""Passwords, signed author tokens, hashing of personal data and per-address rate limits.
+
+No HTTP here: the routes call these with strings and numbers.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import math
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from steelman.errors import MissingDependency
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+__all__ = [
+    "RateLimiter",
+    "check_author_token",
+    "hash_password",
+    "make_author_token",
+    "new_token",
+    "private_hash",
+    "token_hash",
+    "verify_password",
+]
+
+
+def _hasher() -> PasswordHasher:
+    try:
+        from argon2 import PasswordHasher
+    except ImportError as exc:
+        raise MissingDependency("argon2-cffi", "server", "Moderator passwords") from exc
+    return PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of a moderator's password."""
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_token() -> str:
+    """A random URL-safe token (session cookies, CSRF tokens, demo passwords)."""
+    return secrets.token_urlsafe(24)
+
+
+def token_hash(token: str) -> str:
+    """What the store keeps of a session token: a leaked database opens no session."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def private_hash(secret: str, value: str) -> str:
+    """A keyed hash of an email or address: enough to ban, useless to read or show."""
+    if not value:
+        return ""
+    mac = hmac.new(secret.encode(), value.strip().lower().encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+def _sign(secret: str, payload: str) -> str:
+    mac = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:18]).decode()
+
+
+def make_author_token(secret: str, comment_id: int, expires: float) -> str:
+    """A token proving authorship of one comment (as Isso does): ``id.expiry.signature``."""
+    payload = f"{comment_id}.{int(expires)}"
+    return f"{payload}.{_sign(secret, payload)}"
+
+
+def check_author_token(
+    secret: str, token: str, comment_id: int, *, now: float | None = None, for_edit: bool = True
+) -> bool:
+    """True when ``token`` was made for ``comment_id`` and, ``for_edit``, has not expired.
+
+    Viewing what happened to one's comment needs only a genuine token; editing and deleting need
+    one still inside the edit window.
+    """
+    try:
+        cid, expires, signature = token.split(".")
+        if int(cid) != comment_id:
+            return False
+        good = hmac.compare_digest(signature, _sign(secret, f"{cid}.{expires}"))
+    except ValueError:
+        return False
+    if not good:
+        return False
+    return not for_edit or (now if now is not None else time.time()) < int(expires)
+
+
+class RateLimiter:
+    """Token buckets per (bucket, client address): ``rate`` requests per minute, burst ``rate``."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, bucket: str, client: str, per_minute: int) -> float:
+        """Take one token; return 0 when allowed, else the seconds until the next is free."""
+        if per_minute <= 0:
+            return 0.0
+        rate = per_minute / 60.0
+        now = self._clock()
+        with self._lock:
+            if len(self._buckets) > 100_000:  # forget idle clients rather than grow forever
+                self._buckets.clear()
+            tokens, last = self._buckets.get((bucket, client), (float(per_minute), now))
+            tokens = min(float(per_minute), tokens + (now - last) * rate)
+            if tokens >= 1:
+                self._buckets[(bucket, client)] = (tokens - 1, now)
+                return 0.0
+            self._buckets[(bucket, client)] = (tokens, now)
+            return max(1.0, math.ceil((1 - tokens) / rate))

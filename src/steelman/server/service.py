@@ -1,0 +1,227 @@
+"""Posting, editing and moderating comments: the self-check, the site policy, failing open.
+
+The routes call these methods with plain values; this module knows the store and the judge,
+never HTTP.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from steelman.errors import TextError
+from steelman.levels import level as _level
+from steelman.server.db import Comment, NotFound, Store
+from steelman.server.errors import Forbidden
+from steelman.server.judging import JudgeUnavailable, MicroBatcher
+from steelman.server.security import check_author_token, make_author_token, private_hash
+from steelman.server.settings import Settings
+
+__all__ = ["Comments", "Posted", "decide"]
+
+log = logging.getLogger(__name__)
+
+
+def decide(settings: Settings, judgement: dict[str, Any] | None) -> tuple[str, str]:
+    """The status and public note the site policy gives a reply with this judgement.
+
+    Unjudged replies (the judge was down) are published: Steelman fails open, and the re-judge
+    pass applies the policy later.
+    """
+    code = judgement["level"] if judgement else None
+    if code is None or _level(code).rank >= settings.min_rank:
+        return "published", ""
+    if settings.policy == "hold":
+        return "pending", ""
+    if settings.policy == "note":
+        return "published", f"Steelman reads this reply as {_level(code).label}."
+    return "published", ""
+
+
+@dataclass(frozen=True)
+class Posted:
+    comment: Comment
+    created: bool
+    token: str  # the author's token: edit or delete within the window, see what happened
+
+
+class Comments:
+    """The comment service behind the widget and the moderation pages."""
+
+    def __init__(self, store: Store, batcher: MicroBatcher, settings: Settings) -> None:
+        self.store = store
+        self.batcher = batcher
+        self.settings = settings
+        self.secret = store.meta("secret", _random_secret())
+
+    # The self-check ----------------------------------------------------------------------------
+
+    def parent_text(self, thread_id: int, parent_id: int | None) -> str | None:
+        if parent_id is None:
+            return None
+        parent = self.store.comment(parent_id)
+        if parent.thread_id != thread_id:
+            raise NotFound(f"no comment {parent_id} in this thread to reply to")
+        return parent.text or None
+
+    def nudges(self, judgement: dict[str, Any] | None) -> bool:
+        """Whether the self-check should show the author this judgement before posting."""
+        code = judgement["level"] if judgement else None
+        return code is not None and _level(code).rank < self.settings.min_rank
+
+    def try_judge(self, text: str, parent: str | None) -> dict[str, Any] | None:
+        """The judgement as a dict, or ``None`` when the judge is down (fail open)."""
+        try:
+            return self.batcher.judge_one(text, parent).to_dict()
+        except JudgeUnavailable as exc:
+            log.warning("posting unjudged: %s", exc)
+            return None
+
+    # Authors -----------------------------------------------------------------------------------
+
+    def post(
+        self,
+        *,
+        uri: str,
+        text: str,
+        address: str,
+        title: str = "",
+        parent_id: int | None = None,
+        author: str = "",
+        email: str = "",
+        posted_anyway: bool = False,
+        request_id: str | None = None,
+    ) -> Posted:
+        if not text.strip():
+            raise TextError("the comment is empty")
+        email_hash = private_hash(self.secret, email)
+        address_hash = private_hash(self.secret, address)
+        ban = self.store.banned([("address", address_hash), ("email", email_hash)])
+        if ban:
+            raise Forbidden(f"you cannot post here: {ban.reason or 'banned by a moderator'}")
+        thread = self.store.thread(uri, create=True, title=title)
+        assert thread is not None
+        if thread.closed:
+            raise Forbidden("this discussion is closed to new comments")
+        judgement = self.try_judge(text, self.parent_text(thread.id, parent_id))
+        status, note = decide(self.settings, judgement)
+        comment, created = self.store.add_comment(
+            thread_id=thread.id,
+            parent_id=parent_id,
+            author=author.strip(),
+            text=text,
+            status=status,
+            note=note,
+            email_hash=email_hash,
+            address_hash=address_hash,
+            judgement=judgement,
+            posted_anyway=posted_anyway,
+            request_id=request_id,
+            actor="author",
+        )
+        return Posted(comment, created, self.token(comment))
+
+    def token(self, comment: Comment) -> str:
+        return make_author_token(
+            self.secret, comment.id, comment.created + self.settings.edit_window_s
+        )
+
+    def authorised(self, comment_id: int, token: str, *, for_edit: bool) -> Comment:
+        comment = self.store.comment(comment_id)
+        if not check_author_token(self.secret, token, comment_id, for_edit=for_edit):
+            why = "the edit window has closed" if for_edit else "this is not your comment"
+            raise Forbidden(f"cannot change comment {comment_id}: {why} (or the token is wrong)")
+        return comment
+
+    def edit(
+        self, comment_id: int, token: str, text: str, *, posted_anyway: bool = False
+    ) -> Comment:
+        comment = self.authorised(comment_id, token, for_edit=True)
+        if comment.status in ("deleted", "rejected"):
+            raise Forbidden(f"comment {comment_id} was {comment.status} and cannot be edited")
+        if not text.strip():
+            raise TextError("the comment is empty; delete it instead")
+        judgement = self.try_judge(text, self.parent_text(comment.thread_id, comment.parent_id))
+        status, note = decide(self.settings, judgement)
+        return self.store.update(
+            comment_id,
+            actor="author",
+            action="edit",
+            text=text,
+            judgement=judgement,
+            status=status,
+            note=note,
+            posted_anyway=int(posted_anyway),
+        )
+
+    def delete(self, comment_id: int, token: str) -> Comment:
+        self.authorised(comment_id, token, for_edit=True)
+        return self.store.update(
+            comment_id, actor="author", action="delete", text="", status="deleted"
+        )
+
+    # Moderators --------------------------------------------------------------------------------
+
+    def approve(self, comment_id: int, actor: str) -> Comment:
+        return self.store.update(
+            comment_id, actor=actor, action="approve", status="published", reason=""
+        )
+
+    def reject(self, comment_id: int, actor: str, reason: str) -> Comment:
+        if not reason.strip():
+            raise TextError("say why: the author sees the reason for a rejection")
+        return self.store.update(
+            comment_id,
+            actor=actor,
+            action="reject",
+            why=reason.strip(),
+            status="rejected",
+            reason=reason.strip(),
+        )
+
+    def ban(self, comment_id: int, actor: str, reason: str) -> Comment:
+        """Reject the comment and refuse further posts from its address and email."""
+        comment = self.store.comment(comment_id)
+        why = reason.strip() or "banned by a moderator"
+        for kind, value in (("address", comment.address_hash), ("email", comment.email_hash)):
+            if value:
+                self.store.ban(kind, value, actor=actor, reason=why)
+        return self.store.update(
+            comment_id, actor=actor, action="ban", why=why, status="rejected", reason=why
+        )
+
+    # Failing open, then catching up -------------------------------------------------------------
+
+    def rejudge_pending(self, limit: int = 64) -> int:
+        """Judge comments posted while the judge was down and apply the policy; return how many."""
+        todo = self.store.unjudged(limit)
+        if not todo:
+            return 0
+        parents = [self.parent_text(c.thread_id, c.parent_id) for c in todo]
+        try:
+            results = self.batcher.judge_many([c.text for c in todo], parents)
+        except (JudgeUnavailable, TextError) as exc:
+            log.warning("re-judging failed, will retry: %s", exc)
+            return 0
+        for comment, result in zip(todo, results, strict=True):
+            judgement = result.to_dict()
+            fields: dict[str, Any] = {"judgement": judgement}
+            why = ""
+            moderated = any(
+                e.actor not in ("author", "steelman")
+                for e in self.store.audit_log(comment_id=comment.id)
+            )
+            if comment.status == "published" and not moderated:
+                status, note = decide(self.settings, judgement)
+                fields.update(status=status, note=note)
+                if status == "pending":
+                    why = f"judged {result.label} after posting; held by the site's policy"
+            self.store.update(comment.id, actor="steelman", action="judge", why=why, **fields)
+        return len(todo)
+
+
+def _random_secret() -> str:
+    import secrets
+
+    return secrets.token_hex(32)

@@ -1,0 +1,87 @@
+"""``steelman judge``, ``train`` and ``eval`` through the real CLI entry point, in-process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from steelman.cli import main
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = 0
+    try:
+        main(argv)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_judge_prints_level_scores_evidence_and_suggestion(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(
+        ["judge", "You clearly never read the article.", "--parent", "The study found a 12% drop."],
+        capsys,
+    )
+    assert code == 0
+    assert "DH6 Refuting the central point" in out  # the level table
+    assert "Because:" in out and "Suggestion:" in out
+
+
+def test_judge_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["judge", "You are an idiot.", "--json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert data["level"] in {"DH0", "DH1", "DH2", "DH3", "DH4", "DH5", "DH6", None}
+    assert set(data["scores"]) == {f"DH{i}" for i in range(7)}
+
+
+def test_judge_empty_text_is_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["judge", "   "], capsys)
+    assert code == 1
+    assert err.strip().startswith("error:") and "empty" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_train_and_eval_on_a_small_data_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "model"
+    code, out, err = run(
+        ["train", str(FIXTURES / "labelled"), "--out", str(out_dir), "--version", "0.0.2"], capsys
+    )
+    assert code == 0, err
+    assert (out_dir / "config.json").exists()
+    assert "wikitactics-val" in out and "confusion" in out
+    code, out, err = run(
+        [
+            "eval",
+            "--model",
+            str(out_dir),
+            "--wikitactics",
+            str(FIXTURES / "labelled/wikitactics/val.json"),
+            "--cmv",
+            str(FIXTURES / "labelled/cmv-attacks/dev.jsonl"),
+            "--json",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    evals = json.loads(out)
+    assert [e["name"] for e in evals] == ["val.json", "dev.jsonl"]
+    assert 0.0 <= evals[1]["metrics"]["attack_auc"] <= 1.0
+    assert len(evals[0]["confusion"]) == 7
+
+
+def test_train_on_a_folder_without_data_says_what_is_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["train", str(tmp_path), "--out", str(tmp_path / "m")], capsys)
+    assert code == 1
+    assert "labelled data not found" in err and "wikitactics" in err

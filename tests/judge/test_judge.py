@@ -1,0 +1,110 @@
+"""The bundled judge on real replies: shapes, levels, evidence, determinism, bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from steelman import Judge, Judgement, TextError
+from steelman.levels import LEVELS
+
+INSULT = "You are an idiot and a troll, shut up."
+COUNTER = (
+    "I disagree, because the census counts residents rather than citizens, so the 12% figure"
+    " you quote overstates the change; the 2011 report gives 7%."
+)
+QUESTION = "Which source did you take that number from?"
+
+
+def test_one_reply_gives_one_judgement(judge: Judge) -> None:
+    j = judge("You clearly never read the article.", parent="The study found a 12% drop.")
+    assert isinstance(j, Judgement)
+    assert set(j.scores) == {lv.code for lv in LEVELS}
+    assert sum(j.scores.values()) == pytest.approx(1.0, abs=1e-3)
+    assert 0.0 <= j.disagreement <= 1.0 and 0.0 <= j.attack <= 1.0
+    assert j.model["name"] == "steelman-judge"
+    assert j.suggestion
+
+
+def test_list_in_list_out(judge: Judge) -> None:
+    out = judge([INSULT, COUNTER, QUESTION], parent=["Rents fell.", None, "Rents fell 12%."])
+    assert isinstance(out, list) and len(out) == 3
+    assert all(isinstance(j, Judgement) for j in out)
+
+
+def test_insult_reads_as_an_attack(judge: Judge) -> None:
+    j = judge(INSULT, parent="The article says rents fell after the policy.")
+    assert j.attack > 0.5
+    assert j.level in ("DH0", "DH1")
+    assert any("idiot" in e.text or "troll" in e.text for e in j.because)
+
+
+def test_reasoned_reply_ranks_above_the_insult(judge: Judge) -> None:
+    insult, counter = judge([INSULT, COUNTER], parent=["Rents fell 12%.", "Rents fell 12%."])
+    assert counter.attack < insult.attack
+    assert counter.level is not None
+    rank = [lv.code for lv in LEVELS].index(counter.level)
+    assert rank >= 3
+
+
+def test_question_is_an_act_not_forced_onto_the_scale(judge: Judge) -> None:
+    j = judge(QUESTION, parent="Rents fell 12% after the policy.")
+    assert j.acts["question"] == max(j.acts.values())
+    assert "question" in j.act_labels
+
+
+def test_evidence_spans_point_into_the_reply(judge: Judge) -> None:
+    for text in (INSULT, COUNTER, QUESTION):
+        j = judge(text, parent="Rents fell 12%.")
+        assert j.because, text
+        for ev in j.because:
+            assert text[ev.start : ev.end] == ev.text
+            assert ev.reason
+
+
+def test_judgement_is_the_same_whatever_the_batch(judge: Judge) -> None:
+    alone = judge(COUNTER, parent="Rents fell 12%.")
+    batched = judge([INSULT, COUNTER, QUESTION], parent=["x", "Rents fell 12%.", None])[1]
+    assert alone.to_dict() == batched.to_dict()
+
+
+def test_parent_is_an_input(judge: Judge) -> None:
+    a = judge("That is wrong.", parent="The sky is green.")
+    b = judge("That is wrong.")
+    assert a.scores != b.scores
+
+
+def test_to_dict_has_the_documented_keys(judge: Judge) -> None:
+    d = judge(COUNTER).to_dict()
+    for key in ("level", "scores", "disagreement", "attack", "acts", "because", "suggestion", "model"):
+        assert key in d
+    assert d["because"][0].keys() >= {"start", "end", "text", "reason"}
+
+
+@pytest.mark.parametrize("bad", ["", "   \n\t ", None, 42])
+def test_empty_or_non_text_is_refused(judge: Judge, bad: object) -> None:
+    with pytest.raises(TextError, match="text"):
+        judge(bad)  # type: ignore[arg-type]
+
+
+def test_empty_text_in_a_batch_names_its_position(judge: Judge) -> None:
+    with pytest.raises(TextError, match="text 1"):
+        judge(["fine", "  "])
+
+
+def test_one_megabyte_reply_is_judged(judge: Judge) -> None:
+    text = ("This is wrong because the figures disagree. " * 25000)[:1_000_000]
+    j = judge(text)
+    assert all(ev.end <= len(text) for ev in j.because)
+
+
+def test_control_characters_keep_spans_valid(judge: Judge) -> None:
+    text = "You\x00 are an\x07 idiot\x1b[31m, clearly."
+    j = judge(text)
+    assert j.because
+    for ev in j.because:
+        assert text[ev.start : ev.end] == ev.text
+
+
+def test_mismatched_parents_are_refused(judge: Judge) -> None:
+    with pytest.raises(TextError, match="2 texts but 1 parents"):
+        judge.judge_batch(["a b", "c d"], ["p"])

@@ -1,0 +1,67 @@
+"""One JSON error shape for every error: {"error": {"code", "message", "field"}}."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import make_app
+from fastapi.testclient import TestClient
+
+
+def _shape(body: dict[str, object]) -> None:
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert isinstance(error, dict) and set(error) == {"code", "message", "field"}
+    assert isinstance(error["code"], str) and error["code"]
+    assert isinstance(error["message"], str) and error["message"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status", "code"),
+    [
+        ("get", "/api/no-such-thing", {}, 404, "not_found"),
+        ("delete", "/api/v1/judge", {}, 405, "method_not_allowed"),
+        ("post", "/api/v1/judge", {"json": {}}, 422, "invalid"),
+        ("post", "/api/v1/judge", {"json": {"text": "   "}}, 422, "empty_text"),
+        ("post", "/api/v1/judge", {"json": {"text": "x", "colour": "red"}}, 422, "invalid"),
+        (
+            "post",
+            "/api/v1/judge",
+            {"content": b"{not json", "headers": {"content-type": "application/json"}},
+            422,
+            "invalid",
+        ),
+        ("post", "/api/v1/judge", {"data": {"text": "x"}}, 403, "csrf"),
+        ("get", "/api/comments/1/author", {"headers": {"X-Steelman-Token": "x"}}, 404, "not_found"),
+        ("get", "/api/admin/queue", {}, 401, "unauthorised"),
+    ],
+)
+def test_error_shape(
+    client: TestClient, method: str, path: str, kwargs: dict[str, object], status: int, code: str
+) -> None:
+    r = getattr(client, method)(path, **kwargs)
+    assert r.status_code == status, r.text
+    _shape(r.json())
+    assert r.json()["error"]["code"] == code
+
+
+def test_validation_error_names_the_field(client: TestClient) -> None:
+    r = client.post("/api/v1/judge", json={"text": 3})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "text"
+
+
+def test_internal_errors_keep_the_shape_and_hide_details(tmp_path: Path) -> None:
+    class Exploding:
+        info = {"name": "x", "version": "0"}
+
+        def judge_batch(self, texts: list[str], parents: list[str | None]) -> list[object]:
+            raise AssertionError("secret internals")
+
+    app = make_app(tmp_path, judge=Exploding())
+    with TestClient(app, raise_server_exceptions=False) as client:
+        r = client.post("/api/v1/judge", json={"text": "hello"})
+    assert r.status_code == 503  # the judge failing is "unavailable", not a crash
+    _shape(r.json())
+    assert r.json()["error"]["code"] == "judge_unavailable"
+    assert "secret" not in r.text

@@ -1,0 +1,120 @@
+"""Moderation: the risk-sorted queue, approve/reject/ban, closed threads, the audit log, import."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi.testclient import TestClient
+
+PAGE = "https://blog.example/post-2"
+
+
+def _post(client: TestClient, text: str, **extra: object) -> dict[str, object]:
+    r = client.post("/api/comments", json={"uri": PAGE, "text": text, **extra})
+    assert r.status_code == 201, r.text
+    return dict(r.json()["comment"])
+
+
+def test_queue_is_riskiest_first_with_context(admin: TestClient) -> None:
+    parent = _post(admin, "Cars must go.")
+    _post(admin, "Don't be so smug.", parent_id=parent["id"])
+    _post(admin, "You idiot.", parent_id=parent["id"], posted_anyway=True)
+    queue = admin.get("/api/admin/queue").json()
+    assert [q["comment"]["level"] for q in queue] == ["DH0", "DH2"]
+    assert queue[0]["risk"] > queue[1]["risk"]
+    assert queue[0]["parent"]["text"] == "Cars must go." and queue[0]["thread_uri"] == PAGE
+    assert queue[0]["posted_anyway"] and queue[0]["comment"]["judgement"]["because"]
+
+
+def test_approve_publishes_and_is_audited(admin: TestClient) -> None:
+    held = _post(admin, "You idiot.")
+    r = admin.post(f"/api/admin/comments/{held['id']}/approve")
+    assert r.status_code == 200 and r.json()["status"] == "published"
+    assert admin.get("/api/admin/queue").json() == []
+    entry = admin.get("/api/admin/audit").json()[0]
+    assert (entry["actor"], entry["action"], entry["comment_id"]) == ("mod", "approve", held["id"])
+
+
+def test_reject_needs_a_reason(admin: TestClient) -> None:
+    held = _post(admin, "You idiot.")
+    r = admin.post(f"/api/admin/comments/{held['id']}/reject", json={"reason": " "})
+    assert r.status_code == 422
+
+
+def test_ban_refuses_the_next_post(admin: TestClient) -> None:
+    held = _post(admin, "You idiot.", email="troll@example.org")
+    r = admin.post(f"/api/admin/comments/{held['id']}/ban", json={"reason": "repeated insults"})
+    assert r.status_code == 200 and r.json()["status"] == "rejected"
+    again = admin.post("/api/comments", json={"uri": PAGE, "text": "Hello again."})
+    assert again.status_code == 403 and "repeated insults" in again.json()["error"]["message"]
+
+
+def test_closed_thread_takes_no_comments_until_reopened(admin: TestClient) -> None:
+    _post(admin, "First.")
+    thread_id = admin.app.state.steelman.store.thread(PAGE).id  # type: ignore[attr-defined]
+    r = admin.post(
+        f"/api/admin/threads/{thread_id}/close", json={"closed": True, "reason": "heated"}
+    )
+    assert r.json()["closed"]
+    assert admin.get("/api/threads", params={"uri": PAGE}).json()["closed"]
+    refused = admin.post("/api/comments", json={"uri": PAGE, "text": "Late."})
+    assert refused.status_code == 403 and "closed" in refused.json()["error"]["message"]
+    admin.post(f"/api/admin/threads/{thread_id}/close", json={"closed": False})
+    assert admin.post("/api/comments", json={"uri": PAGE, "text": "Fine."}).status_code == 201
+    actions = [e["action"] for e in admin.get("/api/admin/audit").json()]
+    assert "close" in actions and "reopen" in actions
+
+
+def test_html_queue_shortcuts_work_with_the_csrf_field(admin: TestClient) -> None:
+    held = _post(admin, "You idiot.")
+    page = admin.get("/admin").text
+    assert '<mark class="dh0" title="DH0: an insult">idiot</mark>' in page and "risk" in page
+    csrf = admin.headers.pop("X-CSRF-Token")
+    assert f'value="{csrf}"' in page
+    no_token = admin.post(
+        f"/admin/comments/{held['id']}/reject", data={"reason": "x"}, follow_redirects=False
+    )
+    assert no_token.status_code == 403
+    r = admin.post(
+        f"/admin/comments/{held['id']}/reject",
+        data={"reason": "Argue the point.", "csrf": csrf},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert admin.app.state.steelman.store.comment(held["id"]).reason == "Argue the point."  # type: ignore[attr-defined]
+    audit = admin.get("/admin/audit").text
+    assert "Argue the point." in audit
+
+
+def test_import_wordpress_export(admin: TestClient) -> None:
+    wxr = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><item><title>Old post</title><link>https://blog.example/old</link><wp:post_id>7</wp:post_id>
+<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_author>Ann</wp:comment_author>
+<wp:comment_date_gmt>2020-01-01 10:00:00</wp:comment_date_gmt><wp:comment_content>Trams first.</wp:comment_content>
+<wp:comment_approved>1</wp:comment_approved><wp:comment_parent>0</wp:comment_parent></wp:comment>
+<wp:comment><wp:comment_id>2</wp:comment_id><wp:comment_author>Bob</wp:comment_author>
+<wp:comment_date_gmt>2020-01-01 11:00:00</wp:comment_date_gmt><wp:comment_content>You idiot.</wp:comment_content>
+<wp:comment_approved>1</wp:comment_approved><wp:comment_parent>1</wp:comment_parent></wp:comment>
+</item></channel></rss>"""
+    r = admin.post(
+        "/api/admin/import", files={"file": ("export.xml", wxr.encode())}, data={"format": "wxr"}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json() == {"imported": 2}
+    assert admin.post("/api/admin/rejudge").json() == {"judged": 2}
+    store = admin.app.state.steelman.store  # type: ignore[attr-defined]
+    (thread, _n), *_ = store.threads()
+    first, reply = store.comments(thread.id)
+    assert reply.parent_id == first.id and reply.level == "DH0" and reply.status == "published"
+
+
+def test_import_jsonl_from_the_threads_page(admin: TestClient) -> None:
+    lines = [{"id": "a", "author": "Ann", "text": "Hello.", "thread": "https://blog.example/j"}]
+    data = "\n".join(json.dumps(x) for x in lines).encode()
+    csrf = admin.headers["X-CSRF-Token"]
+    r = admin.post(
+        "/admin/import", files={"file": ("c.jsonl", data)}, data={"format": "jsonl", "csrf": csrf}
+    )
+    assert r.status_code == 200 and "Imported 1 comments" in r.text
+    assert "https://blog.example/j" in r.text

@@ -1,0 +1,71 @@
+"""The thread analysis with the real bundled judge and escalation model (slow)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from threadkit import make_thread
+
+from steelman.threads import analyse_thread, analyse_threads
+
+pytestmark = pytest.mark.slow
+
+INSULTS = [
+    ("1", None, "ann", "The new bridge should be built in steel, it lasts longer."),
+    ("2", "1", "bob", "You are an idiot. Nobody asked for your stupid opinion."),
+    ("3", "2", "ann", "Shut up, you moron. You clearly can't read."),
+    ("4", "3", "bob", "You're a pathetic liar and a troll, get lost."),
+    ("5", "4", "ann", "Another brainless comment from the village idiot."),
+]
+CALM = [
+    ("1", None, "ann", "The new bridge should be built in steel, it lasts longer."),
+    (
+        "2",
+        "1",
+        "bob",
+        "Concrete needs less maintenance; the 2019 audit found upkeep costs"
+        " 30% lower over fifty years.",
+    ),
+    ("3", "2", "ann", "Good point. Does the audit include the cost of rebar corrosion?"),
+    (
+        "4",
+        "3",
+        "cy",
+        "It does, in table 4: corrosion is included and concrete still comes out cheaper.",
+    ),
+    ("5", "4", "ann", "Thanks, I did not know that. I agree concrete is the better choice."),
+]
+
+
+def test_insults_score_higher_risk_than_a_calm_thread(judge: Any) -> None:
+    hot = analyse_thread(make_thread(INSULTS), judge)
+    calm = analyse_thread(make_thread(CALM), judge)
+    assert hot.risk is not None and calm.risk is not None
+    assert 0.0 <= calm.risk < hot.risk <= 1.0
+    assert hot.shape.attacks >= 3 and calm.shape.attacks == 0
+    assert hot.turning_point is not None and hot.turning_point.comment_id == "2"
+    assert calm.turning_point is None
+
+
+def test_each_comment_is_embedded_once(judge: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every comment but the last is also a parent; the encoder still sees each text once."""
+    judge_calls: list[int] = []
+    encoded: list[str] = []
+    real_judge, real_encode = judge.judge_batch, judge.encoder.encode
+
+    def judge_spy(texts: list[str], parents: list[str | None]) -> Any:
+        judge_calls.append(len(texts))
+        return real_judge(texts, parents)
+
+    def encode_spy(texts: list[str]) -> Any:
+        encoded.extend(texts)
+        return real_encode(texts)
+
+    monkeypatch.setattr(judge, "judge_batch", judge_spy)
+    monkeypatch.setattr(judge.encoder, "encode", encode_spy)
+    threads = [make_thread(INSULTS, "hot"), make_thread(CALM, "calm")]
+    reports = list(analyse_threads(threads, judge, batch_comments=100))
+    assert judge_calls == [10]
+    assert len(encoded) == len(set(encoded)) == 9  # both threads open with the same comment
+    assert [r.thread_id for r in reports] == ["hot", "calm"]
