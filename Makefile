@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test lint typecheck pytest encoder train eval bench clean
+.PHONY: install demo test lint typecheck pytest encoder chromium train eval bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -27,8 +27,9 @@ install: $(STAMP)
 encoder: install
 	$(BIN)/steelman encoder build
 
+# The server with a seeded sample discussion; prints its address and the demo moderator's login.
 demo: encoder
-	$(BIN)/steelman judge "You clearly never read the article." --parent "The study found a 12% drop."
+	$(BIN)/steelman serve --demo
 
 lint: install
 	$(BIN)/ruff format --check src tests benchmarks
@@ -37,7 +38,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: encoder
+# The browser tests drive Debian's chromium through Playwright (never `playwright install`).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+pytest: encoder chromium
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest

@@ -44,10 +44,12 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     import ray
+    import ray.data  # sets up its loggers on import: quieten them after
 
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     logging.getLogger("ray").setLevel(logging.ERROR)
     logging.getLogger("ray.data").setLevel(logging.ERROR)
+    load_before = os.getloadavg()[0]
     try:
         with tempfile.TemporaryDirectory(prefix="bench-ray-") as tmp:
             folder = Path(tmp)
@@ -64,8 +66,12 @@ def main() -> None:
             driver = _rate(big, folder / "big.out.jsonl", workers=1, judge_factory=NullJudge)
     finally:
         ray.shutdown()
+    load_after = os.getloadavg()[0]
     local_rate, ray_rate = statistics.median(local), statistics.median(remote)
-    print(f"{args.rows:,} rows, median of {args.repeats} (wall clock, start-up included):")
+    print(
+        f"{args.rows:,} rows, median of {args.repeats} (wall clock, start-up included;"
+        f" {os.cpu_count()} cores, load average {load_before:.1f} before, {load_after:.1f} after):"
+    )
     print(f"  local engine, 2 worker processes  {local_rate:7.1f} replies/s  (runs: {_f(local)})")
     print(f"  Ray engine, 2 actors (local Ray)  {ray_rate:7.1f} replies/s  (runs: {_f(remote)})")
     print(f"  Ray / local                       {ray_rate / local_rate:7.1%}")

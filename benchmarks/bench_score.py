@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import statistics
@@ -97,22 +98,32 @@ def speed(rows: int, repeats: int, folder: Path) -> None:
     src = write_input(folder / "speed.jsonl", rows)
     data = [json.loads(line) for line in src.read_text().splitlines()]
     texts, parents = [r["text"] for r in data], [r["parent"] for r in data]
-    judge = Judge.load()
-    raw, one, two = [], [], []
+    load_before = os.getloadavg()[0]
+    judge, default = JudgeFactory()(), Judge.load()  # as the workers load it; Judge.load()
+    raw, one, two, plain = [], [], [], []
     for _ in range(repeats):
-        began = time.perf_counter()
-        for start in range(0, rows, 256):
-            judge.judge_batch(texts[start : start + 256], parents[start : start + 256])
-        raw.append(rows / (time.perf_counter() - began))
+        raw.append(_raw(judge, texts, parents))
         one.append(_run(src, folder / "out1.jsonl", 1))
         two.append(_run(src, folder / "out2.jsonl", 2))
+        plain.append(_raw(default, texts, parents))
     model = statistics.median(raw)
-    print(f"speed ({rows:,} rows, median of {repeats}; {sys.platform}, 2 cores here):")
-    print(f"  raw model judge_batch      {model:8.1f} replies/s")
+    print(f"speed ({rows:,} rows, median of {repeats}; {os.cpu_count()} cores here;"
+          f" load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after):")  # fmt: skip
+    print(
+        f"  raw model judge_batch, chunks of 256 {model:8.1f} replies/s (1 ONNX thread, as workers)"
+    )
     for name, rates in (("--workers 1", one), ("--workers 2", two)):
         rate = statistics.median(rates)
-        print(f"  score_file {name}     {rate:8.1f} replies/s  = {rate / model:6.1%} of the model")
+        print(f"  score_file {name}             {rate:8.1f} replies/s = {rate / model:6.1%} of raw")
+    print(f"  raw model, Judge.load() defaults   {statistics.median(plain):8.1f} replies/s")
     print(f"  all runs: raw {_fmt(raw)}; workers 1 {_fmt(one)}; workers 2 {_fmt(two)}")
+
+
+def _raw(judge: Any, texts: list[str], parents: list[str | None]) -> float:
+    began = time.perf_counter()
+    for start in range(0, len(texts), 256):
+        judge.judge_batch(texts[start : start + 256], parents[start : start + 256])
+    return len(texts) / (time.perf_counter() - began)
 
 
 def _run(src: Path, out: Path, workers: int) -> float:

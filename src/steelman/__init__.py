@@ -6,8 +6,7 @@
 'DH1 Ad hominem'
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
+from steelman._version import __version__
 from steelman.errors import (
     EncoderError,
     InputError,
@@ -19,11 +18,6 @@ from steelman.errors import (
 )
 from steelman.judge import Encoder, Evidence, Judge, Judgement, JudgeModel
 from steelman.levels import ACTS, LEVELS, Act, Level
-
-try:
-    __version__ = version("steelman")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
 
 __all__ = [
     "ACTS",

@@ -85,3 +85,11 @@ def test_help_documents_every_option() -> None:
         if param.param_type_name == "option":
             assert param.opts[0] in result.output
             assert getattr(param, "help", None), f"{param.opts[0]} has no help text"
+
+
+def test_the_batch_surface_is_sorted_and_complete() -> None:
+    import steelman.batch
+
+    assert steelman.batch.__all__ == sorted(steelman.batch.__all__)
+    for name in steelman.batch.__all__:
+        assert getattr(steelman.batch, name).__doc__, name

@@ -131,3 +131,11 @@ def test_output_must_not_overwrite_the_input(tmp_path: Path, fake: Callable[[], 
     with pytest.raises(Exception, match="overwrite the input"):
         score_file(src, src, fake)
     assert src.read_bytes() == GOOD
+
+
+def test_an_explicit_parent_field_may_be_missing_after_the_first_row(
+    tmp_path: Path, fake: Callable[[], Scorer]
+) -> None:
+    src = _write(tmp_path, GOOD + b'{"text": "A top-level comment."}\n')
+    summary = score_file(src, tmp_path / "o.jsonl", fake, parent_required=True, workers=1)
+    assert (summary.judged, summary.errors) == (2, 0)

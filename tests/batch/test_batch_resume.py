@@ -50,6 +50,7 @@ def test_an_interrupted_run_resumes(
     monkeypatch.setattr(_Stops, "at", 0)
     summary = score_file(src, out, _Stops, workers=1, checkpoint_rows=16)
     assert (summary.resumed_from, summary.judged_now, summary.rows) == (32, 68, 100)
+    assert summary.parents_missing == 3  # r-3, r-2, r-1: counted once, not again on resuming
     assert out.read_bytes() == clean.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["in.jsonl", out.name, clean.name])
 

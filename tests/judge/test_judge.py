@@ -108,3 +108,21 @@ def test_control_characters_keep_spans_valid(judge: Judge) -> None:
 def test_mismatched_parents_are_refused(judge: Judge) -> None:
     with pytest.raises(TextError, match="2 texts but 1 parents"):
         judge.judge_batch(["a b", "c d"], ["p"])
+
+
+def test_each_distinct_text_is_embedded_once(judge: Judge) -> None:
+    calls: list[str] = []
+    real = judge.encoder.encode
+
+    def counting(texts):  # type: ignore[no-untyped-def]
+        calls.extend(texts)
+        return real(texts)
+
+    judge.encoder.encode = counting  # type: ignore[method-assign]
+    try:
+        a, b = "First comment here, unique 4711.", "Second comment, unique 4712."
+        judge.judge_batch([a, b, "Third, unique 4713."], [None, a, b])
+        judge.judge_batch([b], [a])
+    finally:
+        judge.encoder.encode = real  # type: ignore[method-assign]
+    assert sorted(calls) == sorted([a, b, "Third, unique 4713."])

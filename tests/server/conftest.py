@@ -44,7 +44,9 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 def login(client: TestClient) -> str:
     """Log the client in as the moderator; return the CSRF token."""
-    r = client.post("/api/admin/login", json=dict(zip(("username", "password"), MODERATOR)))
+    r = client.post(
+        "/api/admin/login", json=dict(zip(("username", "password"), MODERATOR, strict=True))
+    )
     assert r.status_code == 200, r.text
     return str(r.json()["csrf"])
 

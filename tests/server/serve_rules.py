@@ -1,4 +1,4 @@
-"""Run the server with the rule judge under uvicorn: ``serve_rules.py DATABASE PORT [MODERATOR PASSWORD]``.
+"""Run the server with the rule judge: ``serve_rules.py DATABASE PORT [MODERATOR PASSWORD]``.
 
 Used by the tests that need a real process (SIGKILL, browser). Settings come from STEELMAN_*.
 """

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 
@@ -34,7 +35,7 @@ RULES: tuple[tuple[str, str, str], ...] = (
 class RuleJudge:
     """A deterministic stand-in for :class:`steelman.judge.Judge` (same contract, no model)."""
 
-    info = {"name": "rule-judge", "version": "test"}
+    info: ClassVar[dict[str, str]] = {"name": "rule-judge", "version": "test"}
 
     def __init__(self) -> None:
         self.calls: list[int] = []  # the size of every judge_batch call
@@ -199,15 +200,16 @@ class HostPage:
     def __init__(self, steelman_url: str, uri: str, port: int = 0) -> None:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-        page = f"""<!doctype html><html><head><meta charset="utf-8"><title>A blog post</title></head>
-<body style="font-family: Georgia, serif; max-width: 46rem; margin: 2rem auto">
+        page = f"""<!doctype html><html><head><meta charset="utf-8"><title>A blog post</title>
+</head><body style="font-family: Georgia, serif; max-width: 46rem; margin: 2rem auto">
 <h1>Trams or buses?</h1><p>Our town is choosing between a tram line and more buses.</p>
 <div id="steelman-thread"></div>
-<script src="{steelman_url}/embed.js" data-steelman="{steelman_url}" data-steelman-uri="{uri}"></script>
+<script src="{steelman_url}/embed.js" data-steelman="{steelman_url}"
+        data-steelman-uri="{uri}"></script>
 </body></html>""".encode()
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+            def do_GET(self) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(page)))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import make_app
 from fastapi.testclient import TestClient
 from serverkit import RuleJudge
+
+from conftest import make_app
 
 
 def test_judge_one_reply_with_parent(client: TestClient) -> None:

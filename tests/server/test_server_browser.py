@@ -5,6 +5,7 @@ Screenshots go to /tmp/steelman-screens/.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -211,11 +212,16 @@ def test_judge_page_demo_post_and_thread_report(
     assert page.inner_text(".rung.current").startswith("DH1")
     page.screenshot(path=str(SHOTS / "8-judge-page.png"), full_page=True)
     rows = [
-        '{"id": "1", "author": "ann", "text": "Trams first, because buses get stuck in traffic."}',
-        '{"id": "2", "parent_id": "1", "author": "bob", "text": "Typical, you people hate drivers."}',
-        '{"id": "3", "parent_id": "2", "author": "ann", "text": "You say I hate drivers, but I drive."}',
+        {"id": "1", "author": "ann", "text": "Trams first, because buses get stuck in traffic."},
+        {"id": "2", "parent_id": "1", "author": "bob", "text": "Typical, you people hate drivers."},
+        {
+            "id": "3",
+            "parent_id": "2",
+            "author": "ann",
+            "text": "You say I hate drivers, but I drive.",
+        },
     ]
-    page.fill("#pasted", "\n".join(rows))
+    page.fill("#pasted", "\n".join(json.dumps(r) for r in rows))
     page.click("form[action='/report'] button")
     page.wait_for_selector("h1")
     assert "bob" in page.inner_text("body")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import make_app
 from fastapi.testclient import TestClient
 
+from conftest import make_app
 from steelman.server.db import Store
 from steelman.server.demo import DEMO_DISCUSSION, DEMO_URI, seed_demo
 

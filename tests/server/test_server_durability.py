@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from conftest import make_app
 from serverkit import ServerProcess, ThreadedServer
 
+from conftest import make_app
 from steelman.server.db import Store
 
 PAGE = "https://blog.example/burst"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
-from conftest import make_app
 from fastapi.testclient import TestClient
+
+from conftest import make_app
 
 
 def _shape(body: dict[str, object]) -> None:
@@ -53,7 +55,7 @@ def test_validation_error_names_the_field(client: TestClient) -> None:
 
 def test_internal_errors_keep_the_shape_and_hide_details(tmp_path: Path) -> None:
     class Exploding:
-        info = {"name": "x", "version": "0"}
+        info: ClassVar[dict[str, str]] = {"name": "x", "version": "0"}
 
         def judge_batch(self, texts: list[str], parents: list[str | None]) -> list[object]:
             raise AssertionError("secret internals")
@@ -65,3 +67,22 @@ def test_internal_errors_keep_the_shape_and_hide_details(tmp_path: Path) -> None
     _shape(r.json())
     assert r.json()["error"]["code"] == "judge_unavailable"
     assert "secret" not in r.text
+
+
+def test_openapi_declares_the_error_shape_for_every_operation(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            ref = operation["responses"]["4XX"]["content"]["application/json"]["schema"]["$ref"]
+            expected = "PerspectiveErrorOut" if path.startswith("/v1alpha1/") else "ErrorOut"
+            assert ref.endswith(expected), (method, path)
+
+
+def test_ids_beyond_64_bits_are_invalid_not_a_crash(client: TestClient) -> None:
+    """Found by the fuzzer: SQLite cannot bind integers over 2**63 - 1."""
+    huge = 2**63
+    r = client.get(f"/api/comments/{huge}/author", headers={"X-Steelman-Token": "x"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "comment_id"
+    r = client.post("/api/comments", json={"uri": "x", "text": "No.", "parent_id": huge})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "parent_id"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import make_app
 from fastapi.testclient import TestClient
 from serverkit import BrokenJudge, SlowJudge
+
+from conftest import make_app
 
 PAGE = "https://blog.example/open"
 
@@ -57,6 +58,7 @@ def test_slow_judge_times_out_and_posting_still_works(tmp_path: Path) -> None:
         assert r.status_code == 201 and r.json()["comment"]["judgement"] is None
         check = client.post("/api/comments/check", json={"uri": PAGE, "text": "You idiot."})
         assert check.status_code == 503 and check.json()["error"]["code"] == "judge_unavailable"
+        assert check.headers["Retry-After"] == "5"
 
 
 def test_background_pass_rejudges_on_its_own(tmp_path: Path) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 PAGE = "https://blog.example/post-2"
@@ -86,27 +88,34 @@ def test_html_queue_shortcuts_work_with_the_csrf_field(admin: TestClient) -> Non
     assert "Argue the point." in audit
 
 
-def test_import_wordpress_export(admin: TestClient) -> None:
-    wxr = """<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
-<channel><item><title>Old post</title><link>https://blog.example/old</link><wp:post_id>7</wp:post_id>
-<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_author>Ann</wp:comment_author>
-<wp:comment_date_gmt>2020-01-01 10:00:00</wp:comment_date_gmt><wp:comment_content>Trams first.</wp:comment_content>
-<wp:comment_approved>1</wp:comment_approved><wp:comment_parent>0</wp:comment_parent></wp:comment>
-<wp:comment><wp:comment_id>2</wp:comment_id><wp:comment_author>Bob</wp:comment_author>
-<wp:comment_date_gmt>2020-01-01 11:00:00</wp:comment_date_gmt><wp:comment_content>You idiot.</wp:comment_content>
-<wp:comment_approved>1</wp:comment_approved><wp:comment_parent>1</wp:comment_parent></wp:comment>
-</item></channel></rss>"""
-    r = admin.post(
-        "/api/admin/import", files={"file": ("export.xml", wxr.encode())}, data={"format": "wxr"}
-    )
+FORMATS = Path(__file__).parent.parent / "fixtures" / "formats"
+
+
+@pytest.mark.parametrize(
+    ("name", "format", "uri"),
+    [
+        ("wordpress.xml", "wxr", "https://blog.example.org/2024/05/on-reply-trees/"),
+        ("disqus.xml", "disqus", "https://blog.example.org/on-trees/"),
+    ],
+)
+def test_import_wordpress_and_disqus_exports(
+    admin: TestClient, name: str, format: str, uri: str
+) -> None:
+    data = (FORMATS / name).read_bytes()
+    r = admin.post("/api/admin/import", files={"file": (name, data)}, data={"format": format})
     assert r.status_code == 200, r.text
-    assert r.json() == {"imported": 2}
-    assert admin.post("/api/admin/rejudge").json() == {"judged": 2}
+    imported = r.json()["imported"]
+    assert imported >= 4
+    again = admin.post("/api/admin/import", files={"file": (name, data)}, data={"format": format})
+    assert again.json() == {"imported": 0}
+    listed = admin.get("/api/threads", params={"uri": uri}).json()["comments"]
+    by_id = {c["id"]: c for c in listed}
+    replies = [c for c in listed if c["parent_id"] is not None]
+    assert replies and all(c["parent_id"] in by_id for c in replies)
+    assert any(c["status"] == "deleted" for c in listed)
     store = admin.app.state.steelman.store  # type: ignore[attr-defined]
-    (thread, _n), *_ = store.threads()
-    first, reply = store.comments(thread.id)
-    assert reply.parent_id == first.id and reply.level == "DH0" and reply.status == "published"
+    assert admin.post("/api/admin/rejudge").json()["judged"] == store.count("published")
+    assert store.unjudged() == []
 
 
 def test_import_jsonl_from_the_threads_page(admin: TestClient) -> None:
@@ -118,3 +127,24 @@ def test_import_jsonl_from_the_threads_page(admin: TestClient) -> None:
     )
     assert r.status_code == 200 and "Imported 1 comments" in r.text
     assert "https://blog.example/j" in r.text
+
+
+def test_post_hold_and_approve_on_either_database(store_url: str) -> None:
+    from serverkit import RuleJudge
+
+    from conftest import MODERATOR, login
+    from steelman.server import create_app, load_settings
+    from steelman.server.auth import add_moderator
+
+    app = create_app(load_settings(database=store_url, rejudge_interval_s=0.0), judge=RuleJudge())
+    add_moderator(app.state.steelman.store, *MODERATOR)
+    with TestClient(app) as client:
+        client.headers["X-CSRF-Token"] = login(client)
+        held = _post(client, "You idiot.")
+        assert held["status"] == "pending"
+        assert (
+            client.post(f"/api/admin/comments/{held['id']}/approve").json()["status"] == "published"
+        )
+        listed = client.get("/api/threads", params={"uri": PAGE}).json()["comments"]
+        assert [c["id"] for c in listed] == [held["id"]]
+    app.state.steelman.store.close()

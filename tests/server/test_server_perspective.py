@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_app
 from fastapi.testclient import TestClient
 from serverkit import ThreadedServer
 
+from conftest import make_app
 from steelman.server.perspective import ATTRIBUTES
 
 URL = "/v1alpha1/comments:analyze"
@@ -66,7 +66,9 @@ def test_context_entries_are_the_parent(tmp_path: Path) -> None:
     from serverkit import RuleJudge
 
     class Recording(RuleJudge):
-        parents: list[str | None] = []
+        def __init__(self) -> None:
+            super().__init__()
+            self.parents: list[str | None] = []
 
         def judge_batch(self, texts: list[str], parents: list[str | None]) -> Any:
             self.parents.extend(parents)

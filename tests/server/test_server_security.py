@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import MODERATOR, make_app
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.routing import Route
 
+from conftest import MODERATOR, make_app
 from steelman.server.security import RateLimiter, check_author_token, make_author_token
 
 
@@ -69,7 +69,7 @@ def test_admin_write_needs_the_csrf_token(client: TestClient) -> None:
 def test_cross_site_login_is_refused(client: TestClient) -> None:
     r = client.post(
         "/admin/login",
-        data=dict(zip(("username", "password"), MODERATOR)),
+        data=dict(zip(("username", "password"), MODERATOR, strict=True)),
         headers={"Origin": "https://evil.example"},
     )
     assert r.status_code == 403
@@ -182,3 +182,39 @@ def test_pages_have_a_strict_content_security_policy(client: TestClient, path: s
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert r.headers["x-content-type-options"] == "nosniff"
     assert "http://" not in r.text.replace("http://testserver", "") and "https://cdn" not in r.text
+
+
+def test_behind_a_proxy_the_forwarded_address_and_host_count(tmp_path: Path) -> None:
+    with TestClient(make_app(tmp_path, rate_post_per_minute=1, trust_proxy=True)) as client:
+        for address in ("203.0.113.1", "203.0.113.2"):
+            r = client.post(
+                "/api/comments",
+                json={"uri": "x", "text": "No."},
+                headers={"X-Forwarded-For": f"{address}, 10.0.0.1"},
+            )
+            assert r.status_code == 201
+        again = client.post(
+            "/api/comments",
+            json={"uri": "x", "text": "No."},
+            headers={"X-Forwarded-For": "203.0.113.1"},
+        )
+        assert again.status_code == 429
+        r = client.post(
+            "/api/admin/login",
+            json=dict(zip(("username", "password"), MODERATOR, strict=True)),
+            headers={"Origin": "https://comments.example", "X-Forwarded-Host": "comments.example"},
+        )
+        assert r.status_code == 200
+
+
+def test_without_trust_proxy_forwarded_headers_are_ignored(tmp_path: Path) -> None:
+    with TestClient(make_app(tmp_path, rate_post_per_minute=1)) as client:
+        codes = [
+            client.post(
+                "/api/comments",
+                json={"uri": "x", "text": "No."},
+                headers={"X-Forwarded-For": f"203.0.113.{i}"},
+            ).status_code
+            for i in range(2)
+        ]
+        assert codes == [201, 429]

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_app
 from fastapi.testclient import TestClient
+
+from conftest import make_app
 
 PAGE = "https://blog.example/post-1"
 

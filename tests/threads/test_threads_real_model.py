@@ -64,7 +64,12 @@ def test_each_comment_is_embedded_once(judge: Any, monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(judge, "judge_batch", judge_spy)
     monkeypatch.setattr(judge.encoder, "encode", encode_spy)
-    threads = [make_thread(INSULTS, "hot"), make_thread(CALM, "calm")]
+
+    def fresh(rows: list[tuple[str, str | None, str, str]]) -> list[Any]:
+        # texts no earlier test has shown the judge, which remembers embeddings across calls
+        return [(cid, parent, who, f"{text} (embedding test)") for cid, parent, who, text in rows]
+
+    threads = [make_thread(fresh(INSULTS), "hot"), make_thread(fresh(CALM), "calm")]
     reports = list(analyse_threads(threads, judge, batch_comments=100))
     assert judge_calls == [10]
     assert len(encoded) == len(set(encoded)) == 9  # both threads open with the same comment

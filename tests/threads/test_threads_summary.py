@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import sys
 from pathlib import Path
 
@@ -104,3 +105,13 @@ def test_parquet_without_pyarrow_names_the_extra(
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     with pytest.raises(MissingDependency, match=r"steelman\[parquet\]"):
         write_summary([], tmp_path / "s.parquet")
+
+
+def test_written_files_get_a_new_files_mode(tmp_path: Path) -> None:
+    out = tmp_path / "summary.csv"
+    old = os.umask(0o022)
+    try:
+        write_summary([], out)
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644  # not mkstemp's private 0o600

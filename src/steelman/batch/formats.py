@@ -18,7 +18,13 @@ from typing import IO, Literal, cast
 from steelman.batch.compat import import_zstandard
 from steelman.errors import InputError, RecordError
 
-__all__ = ["FileFormat", "corrupt_stream", "open_compressed_reader", "open_compressed_writer"]
+__all__ = [
+    "FileFormat",
+    "corrupt_error",
+    "corrupt_stream",
+    "open_compressed_reader",
+    "open_compressed_writer",
+]
 
 Kind = Literal["jsonl", "csv", "parquet"]
 Compression = Literal["none", "gz", "zst"]

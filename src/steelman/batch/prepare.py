@@ -26,10 +26,11 @@ class Fields:
     """Where a row keeps its text and its parent.
 
     The parent is the text in ``parent`` (a missing key or null means a top-level reply; with
-    ``parent_required`` the key must exist), or, with ``parent_id`` set, the text of the row whose
-    ``id`` equals this row's ``parent_id``, found in a window of the last ``window`` rows or, with
-    ``index``, in an SQLite index of the whole file. When ``parent_id`` is ``None`` and the first
-    row has no ``parent`` key but has ``id`` and ``parent_id``, parents are found by id.
+    ``parent_required`` the first row must have the key, else the name is taken to be wrong),
+    or, with ``parent_id`` set, the text of the row whose ``id`` equals this row's
+    ``parent_id``, found in a window of the last ``window`` rows or, with ``index``, in an
+    SQLite index of the whole file. When ``parent_id`` is ``None`` and the first row has no
+    ``parent`` key but has ``id`` and ``parent_id``, parents are found by id.
     """
 
     text: str = "text"
@@ -98,6 +99,8 @@ def iter_chunks(
             item = preparer.item(record)
             count += 1
             if count <= skip:
+                if count == skip:
+                    preparer.take_missing()  # counted by the run that did these records
                 continue
             chunk.items.append(item)
             if count % chunk_rows == 0:
@@ -151,7 +154,7 @@ class _Preparer:
         if self.lookup is not None:
             self._parent_by_id(item, row)
         else:
-            self._parent_text(item, row)
+            self._parent_text(item, row, first=record.line == self.first_line)
         return item
 
     def _start(self, row: dict[str, Any]) -> None:
@@ -169,12 +172,12 @@ class _Preparer:
         else:
             self.lookup = ParentWindow(fields.window)
 
-    def _parent_text(self, item: Item, row: dict[str, Any]) -> None:
+    def _parent_text(self, item: Item, row: dict[str, Any], *, first: bool) -> None:
         name = self.fields.parent
         if name is None:
             return
-        if name not in row:
-            if self.fields.parent_required and item.error is None:
+        if name not in row:  # a top-level reply, unless the first row says the name is wrong
+            if self.fields.parent_required and first:
                 seen = ", ".join(list(row)[:20])
                 item.error = f"no field {name!r}; fields seen: {seen} — use --parent-field"
                 item.fatal = True

@@ -93,7 +93,8 @@ def _connect(ray: Any, address: str | None, workers: int | None) -> bool:
     if ray.is_initialized():
         return False
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    settings: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
+    # Ray's own log lines: errors only, and none from the workers (failures still raise here).
+    settings: dict[str, Any] = {"logging_level": logging.ERROR, "log_to_driver": False}
     if address:
         ray.init(address=address, **settings)
     else:
@@ -102,12 +103,15 @@ def _connect(ray: Any, address: str | None, workers: int | None) -> bool:
 
 
 def _steelman_cause(exc: BaseException) -> SteelmanError | None:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, SteelmanError):
-            return seen
-        cause = getattr(seen, "cause", None)
-        seen = cause if isinstance(cause, BaseException) else seen.__cause__
+    """The Steelman error that a Ray error wraps (Ray keeps it as ``cause``), if any."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        if isinstance(current, SteelmanError):
+            return current
+        seen.append(current)
+        cause = getattr(current, "cause", None)
+        current = cause if isinstance(cause, BaseException) else current.__cause__
     return None
 
 

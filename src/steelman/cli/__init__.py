@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from steelman._version import __version__
 from steelman.errors import SteelmanError
 
 __all__ = ["cli", "main"]
@@ -19,7 +20,7 @@ _COMMAND_MODULES = ("judge", "encoder", "train", "threads", "serve", "score")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="steelman")
+@click.version_option(__version__, prog_name="steelman")
 def cli() -> None:
     """Steelman places replies on Graham's hierarchy of disagreement and helps people climb it."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from rich.progress import (
 )
 
 from steelman.batch import JudgeFactory, ScoreSummary, score_file
+from steelman.batch.compat import import_ray
 from steelman.cli import cli
 
 
@@ -86,8 +88,7 @@ def score(
         click.core.ParameterSource.DEFAULT
     )
     if engine == "ray":
-        for name in ("ray", "ray.data"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+        _quiet_ray()
     console = Console(stderr=True)
     with _Bar(console) as bar:
         summary = score_file(
@@ -100,6 +101,14 @@ def score(
             progress=bar,
         )  # fmt: skip
     click.echo(describe(summary), err=True)
+
+
+def _quiet_ray() -> None:
+    """Keep Ray's own log lines off the terminal: this command reports progress itself."""
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    import_ray()  # Ray Data sets up its loggers on import; quieten them after
+    for name in ("ray", "ray.data"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def describe(summary: ScoreSummary) -> str:
@@ -125,8 +134,9 @@ class _Bar:
             TaskProgressColumn(),
             TextColumn("{task.fields[rows]:,} rows, {task.fields[rate]:.1f}/s"),
             TimeElapsedColumn(),
-            TextColumn("left"),
+            TextColumn("elapsed,"),
             TimeRemainingColumn(),
+            TextColumn("left"),
             console=console,
             disable=not console.is_terminal,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import replace
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,12 +19,13 @@ from steelman.judge.model import JudgeModel
 from steelman.judge.result import Judgement
 from steelman.levels import LEVELS
 
-__all__ = ["MAX_CHARS", "Judge", "clean_text"]
+__all__ = ["EMBED_CACHE", "MAX_CHARS", "Judge", "clean_text", "decide_levels"]
 
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 20_000  # what the judge reads of a reply; the rest is ignored (spans stay valid)
 _CHUNK = 64
+EMBED_CACHE = 4096  # distinct texts whose embeddings a judge keeps (about 6 MB)
 _CONTROL = {c: " " for c in range(32) if chr(c) not in "\n\t"} | {0x7F: " "}
 
 
@@ -35,6 +37,26 @@ def clean_text(text: object, what: str = "text") -> str:
     if not text.strip():
         raise TextError(f"{what} is empty: there is nothing to judge")
     return text[:MAX_CHARS].translate(_CONTROL)
+
+
+def decide_levels(
+    level_p: np.ndarray, attack_p: np.ndarray, params: dict[str, float]
+) -> np.ndarray:
+    """The level each reply is placed at, from the level and attack probabilities.
+
+    Neighbouring levels lend each other ``smoothing`` of their probability (the levels are
+    ordered, so a near miss is better than a far one), and when the attack head is at least
+    ``attack_override`` sure that the reply attacks the person, it sits at DH0 or DH1 (the
+    attack head has seen more attacks than the level head).
+    """
+    lam = params.get("smoothing", 0.0)
+    smoothed = level_p.copy()
+    smoothed[:, 1:] += lam * level_p[:, :-1]
+    smoothed[:, :-1] += lam * level_p[:, 1:]
+    decided = smoothed.argmax(axis=1)
+    override = (attack_p >= params.get("attack_override", 2.0)) & (decided > 1)
+    decided[override] = np.where(level_p[override, 0] > level_p[override, 1], 0, 1)
+    return np.asarray(decided)
 
 
 def _quote_original(j: Judgement, text: str) -> Judgement:
@@ -57,6 +79,7 @@ class Judge:
         self.encoder = encoder
         self._levels = model.stack.head("level")
         self._acts = [h for h in model.stack.heads if h.name.startswith("act.")]
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, encoder: Encoder | None = None) -> Judge:
@@ -64,6 +87,22 @@ class Judge:
         model = JudgeModel.load(path)
         enc = encoder or Encoder(max_tokens=int(model.encoder.get("max_tokens", 128)))
         return cls(model, enc)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Sentence embeddings, remembered for the last :data:`EMBED_CACHE` distinct texts: a
+        comment is embedded once even when it comes back as the parent of later replies."""
+        cache = self._cache
+        missing = [t for t in dict.fromkeys(texts) if t not in cache]
+        if missing:
+            for t, vec in zip(missing, self.encoder.encode(missing), strict=True):
+                cache[t] = vec
+        rows = []
+        for t in texts:
+            cache.move_to_end(t)
+            rows.append(cache[t])
+        while len(cache) > EMBED_CACHE:
+            cache.popitem(last=False)
+        return np.stack(rows) if rows else np.zeros((0, self.encoder.dim), np.float32)
 
     @property
     def info(self) -> dict[str, str]:
@@ -101,18 +140,10 @@ class Judge:
             None if p is None or (isinstance(p, str) and not p.strip()) else clean_text(p, f"parent {i}")
             for i, p in enumerate(parents)
         ]
-        cache: dict[str, np.ndarray] = {}
-
-        def embed(batch: Sequence[str]) -> np.ndarray:
-            missing = [t for t in dict.fromkeys(batch) if t not in cache]
-            if missing:
-                cache.update(zip(missing, self.encoder.encode(missing), strict=True))
-            return np.stack([cache[t] for t in batch])
-
         out: list[Judgement] = []
         for start in range(0, len(clean), _CHUNK):
             chunk = slice(start, start + _CHUNK)
-            blocks = featurize(clean[chunk], clean_parents[chunk], self.model.space, embed)
+            blocks = featurize(clean[chunk], clean_parents[chunk], self.model.space, self.embed)
             out.extend(self._judge_blocks(clean[chunk], clean_parents[chunk], blocks))
         return [_quote_original(j, t) for j, t in zip(out, texts, strict=True)]
 
@@ -130,9 +161,8 @@ class Judge:
         probs = self.probabilities(blocks)
         stack = self.model.stack
         dis_head = stack.head("disagreement")
-        offsets = self._levels.offsets if self._levels.offsets is not None else 0.0
         level_p = probs["level"]
-        decided = np.argmax(np.log(np.clip(level_p, 1e-9, 1.0)) + offsets, axis=1)
+        decided = decide_levels(level_p, probs["attack"], self._levels.params)
         results = []
         att_head = stack.head("attack")
         for i, text in enumerate(texts):
@@ -143,11 +173,7 @@ class Judge:
                 h.classes[0] for h in self._acts if probs[h.name][i] >= h.threshold
             ]
             col = int(decided[i])
-            # The attack head has seen more attacks (CMV) than the level head: when it is sure
-            # the reply attacks the person, the reply sits at DH0 or DH1.
             attacks = p_att >= att_head.threshold
-            if attacks and col > 1:
-                col = 0 if level_p[i, 0] > level_p[i, 1] else 1
             top = LEVELS[col].code
             level = top if (p_dis >= dis_head.threshold or attacks) else None
             if level is not None:

@@ -41,8 +41,8 @@ class Head:
     biases: dict[str, np.ndarray] = field(default_factory=dict)
     meta_weight: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     meta_bias: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
-    offsets: np.ndarray | None = None  # decision offsets (multiclass), tuned on out-of-fold data
     threshold: float = 0.5  # decision threshold (binary), tuned on out-of-fold data
+    params: dict[str, float] = field(default_factory=dict)  # decision rule settings (see judge)
 
     @property
     def width(self) -> int:
@@ -54,7 +54,7 @@ class Head:
             "kind": self.kind,
             "classes": self.classes,
             "threshold": self.threshold,
-            "offsets": None if self.offsets is None else [float(v) for v in self.offsets],
+            "params": dict(self.params),
         }
 
 
@@ -117,7 +117,6 @@ class LinearStack:
         heads = []
         for cfg in heads_config:
             name = cfg["name"]
-            offsets = cfg.get("offsets")
             head = Head(
                 name=name,
                 kind=cfg["kind"],
@@ -126,8 +125,10 @@ class LinearStack:
                 biases={b: arrays[f"{name}.{b}.bias"].astype(np.float32) for b in BLOCKS},
                 meta_weight=arrays[f"{name}.meta.weight"].astype(np.float32),
                 meta_bias=arrays[f"{name}.meta.bias"].astype(np.float32),
-                offsets=None if offsets is None else np.asarray(offsets, dtype=np.float32),
                 threshold=float(cfg.get("threshold", 0.5)),
+                params={k: float(v) for k, v in cfg.get("params", {}).items()},
             )
             heads.append(head)
-        return cls(heads, arrays["cue_mean"].astype(np.float32), arrays["cue_scale"].astype(np.float32))
+        return cls(
+            heads, arrays["cue_mean"].astype(np.float32), arrays["cue_scale"].astype(np.float32)
+        )

@@ -2,7 +2,7 @@
 
 Each head gets one logistic regression per feature block; out-of-fold logits (5 folds grouped by
 conversation, so a thread never sits on both sides) train the meta model that combines them and
-the decision offsets. The final block models are refitted on all the head's rows.
+the decision rule. The final block models are refitted on all the head's rows.
 """
 
 from __future__ import annotations
@@ -159,28 +159,24 @@ def _tune_threshold(p: np.ndarray, y: np.ndarray) -> float:
     return best_t
 
 
-def _tune_offsets(p: np.ndarray, y: np.ndarray, rounds: int = 3) -> np.ndarray:
-    """Per-class log offsets that raise out-of-fold macro-F1 without hurting within-one accuracy."""
+def _tune_decision(p_level: np.ndarray, p_attack: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Choose the level decision rule (see ``decide_levels``) on out-of-fold predictions:
+    the best macro-F1 among the rules that keep within-one accuracy at 0.90 or more (or, when
+    none does, the best sum of the two)."""
+    from steelman.judge.judge import decide_levels
     from steelman.judge.metrics import macro_f1, within_one
 
-    k = p.shape[1]
-    logp = np.log(np.clip(p, 1e-9, 1.0))
-    off = np.zeros(k)
-
-    def score(o: np.ndarray) -> float:
-        pred = (logp + o).argmax(axis=1)
-        return macro_f1(y, pred, list(range(k))) + within_one(y, pred)
-
-    best = score(off)
-    for _ in range(rounds):
-        for c in range(k):
-            for delta in np.linspace(-2.0, 2.0, 21):
-                trial = off.copy()
-                trial[c] = delta
-                s = score(trial)
-                if s > best + 1e-9:
-                    best, off = s, trial
-    return off.astype(np.float32)
+    best: tuple[float, float, dict[str, float]] | None = None
+    for lam in np.linspace(0.0, 1.0, 11):
+        for override in (0.5, 0.6, 0.7, 0.8, 0.9, 2.0):
+            params = {"smoothing": round(float(lam), 2), "attack_override": override}
+            pred = decide_levels(p_level, p_attack, params)
+            f1, w1 = macro_f1(y, pred, range(p_level.shape[1])), within_one(y, pred)
+            key = (1.0 if w1 >= 0.9 else 0.0, f1 if w1 >= 0.9 else f1 + w1)
+            if best is None or key > best[:2]:
+                best = (key[0], key[1], params)
+    assert best is not None
+    return best[2]
 
 
 def fit_model_parts(
@@ -211,7 +207,9 @@ def fit_model_parts(
     att = np.asarray([e.attack is not None for e in examples])
     y_att = np.asarray([bool(e.attack) for e in examples])
     head = Head("attack", "binary", ["attack"])
-    head.threshold = _tune_threshold(run(head, idx[att], y_att[att]), y_att[att])
+    p_att = np.full(len(examples), np.nan)
+    p_att[att] = run(head, idx[att], y_att[att])
+    head.threshold = _tune_threshold(p_att[att], y_att[att])
 
     lab = np.asarray([e.labelled_level for e in examples])
     y_dis = np.asarray([e.level is not None for e in examples])
@@ -222,7 +220,8 @@ def fit_model_parts(
     y_lvl = np.asarray([e.level if e.level is not None else -1 for e in examples])
     head = Head("level", "multiclass", [lv.code for lv in LEVELS])
     p_lvl = run(head, idx[has_level], y_lvl[has_level])
-    head.offsets = _tune_offsets(p_lvl, y_lvl[has_level])
+    head.params = _tune_decision(p_lvl, np.nan_to_num(p_att[has_level]), y_lvl[has_level])
+    summary["level_rule"] = head.params
 
     acts_rows = np.asarray([e.labelled_acts for e in examples])
     for a in ACTS:

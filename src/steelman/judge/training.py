@@ -112,7 +112,7 @@ def model_card(model: JudgeModel, evals: list[Evaluation]) -> str:
         "2-5 grams of the reply; all-MiniLM-L6-v2 int8 embeddings of reply and parent and their",
         "product; hand-written cues), combined by a meta logistic regression fitted on 5-fold",
         "out-of-fold logits grouped by conversation (calibrated probabilities). Decision",
-        "thresholds and level offsets are tuned on the same out-of-fold predictions, never on val.",
+        "thresholds and the level decision rule are tuned on the same out-of-fold predictions, never on val.",
         "",
         f"Encoder: `{model.encoder.get('name')}` (sha256 `{model.encoder.get('sha256')}`),",
         f"max {model.encoder.get('max_tokens')} tokens.",

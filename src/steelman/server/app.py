@@ -7,6 +7,7 @@ import threading
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,6 +23,7 @@ from steelman.server.errors import ApiError, Forbidden, error_body
 from steelman.server.judging import JudgeLike, JudgeUnavailable, MicroBatcher, load_judge
 from steelman.server.middleware import BodyLimit, SecurityHeaders
 from steelman.server.routes import admin_api, admin_pages, api, pages, perspective, widget
+from steelman.server.schemas import ErrorOut, PerspectiveErrorOut
 from steelman.server.security import RateLimiter
 from steelman.server.service import Comments
 from steelman.server.settings import Settings
@@ -72,7 +74,8 @@ def _install_errors(app: FastAPI) -> None:
     async def steelman_error(request: Request, exc: SteelmanError) -> Response:
         for kind, (status, code) in _STATUS.items():
             if isinstance(exc, kind):
-                return _error(request, status, code, str(exc))
+                retry = {"Retry-After": "5"} if status == 503 else None
+                return _error(request, status, code, str(exc), headers=retry)
         log.exception("unexpected Steelman error", exc_info=exc)
         return _error(request, 500, "internal", str(exc))
 
@@ -108,6 +111,7 @@ def create_app(
         window_ms=settings.batch_window_ms,
         max_batch=settings.max_batch,
         timeout_s=settings.judge_timeout_s,
+        cache_size=settings.judge_cache_size,
     )
     state = AppState(
         settings=settings,
@@ -147,9 +151,17 @@ def create_app(
     )
     app.state.steelman = state
     _install_errors(app)
-    for module in (api, perspective, widget, admin_api, pages, admin_pages):
-        app.include_router(module.router)
-    app.include_router(admin_api.login_router)
+    errors: dict[int | str, dict[str, Any]] = {
+        "4XX": {"model": ErrorOut, "description": "An error, in the one error shape"}
+    }
+    for router in (api.router, widget.router, admin_api.router, admin_api.login_router):
+        app.include_router(router, responses=dict(errors))
+    app.include_router(
+        perspective.router,
+        responses={"4XX": {"model": PerspectiveErrorOut, "description": "Perspective's error"}},
+    )
+    app.include_router(pages.router)
+    app.include_router(admin_pages.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(

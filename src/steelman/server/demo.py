@@ -39,7 +39,7 @@ DEMO_DISCUSSION: tuple[tuple[str, str | None, str, str], ...] = (
         "d",
         "b",
         "Jules",
-        "Typical car-brain nonsense. You people will defend anything with an engine.",
+        "What a stupid thing to say. You people will defend anything with an engine.",
     ),
     (
         "e",

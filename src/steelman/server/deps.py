@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 
 from steelman.server.db.records import Session
 from steelman.server.errors import ApiError
@@ -16,14 +16,17 @@ from steelman.server.state import AppState
 __all__ = [
     "ADMIN_COOKIE",
     "Admin",
+    "CommentId",
     "MaybeAdmin",
     "State",
+    "ThreadId",
     "Token",
     "admin_session",
     "client_address",
     "get_state",
     "rate_limit",
     "require_json",
+    "same_origin",
 ]
 
 ADMIN_COOKIE = "steelman_admin"
@@ -75,11 +78,15 @@ async def require_json(request: Request) -> None:
             raise ApiError(403, "csrf", "send the request as application/json")
 
 
-def _same_origin(request: Request) -> bool:
+def same_origin(request: Request) -> bool:
+    """False when the browser says the request comes from another site (Origin or Referer)."""
     origin = request.headers.get("origin") or request.headers.get("referer")
     if not origin or origin == "null":
         return origin is None
-    return urlsplit(origin).netloc == request.headers.get("host", request.url.netloc)
+    host = request.headers.get("host", request.url.netloc)
+    if get_state(request).settings.trust_proxy:
+        host = request.headers.get("x-forwarded-host", host).split(",")[0].strip()
+    return urlsplit(origin).netloc == host
 
 
 def _session(request: Request) -> Session | None:
@@ -93,7 +100,7 @@ async def admin_session(request: Request) -> Session:
     if session is None:
         raise ApiError(401, "unauthorised", "log in as a moderator at /admin/login")
     if request.method in _WRITES:
-        if not _same_origin(request):
+        if not same_origin(request):
             raise ApiError(403, "csrf", "cross-site request refused")
         sent = request.headers.get(CSRF_HEADER)
         if sent is None and request.headers.get("content-type", "").startswith(
@@ -112,6 +119,10 @@ def optional_session(request: Request) -> Session | None:
 State = Annotated[AppState, Depends(get_state)]
 Admin = Annotated[Session, Depends(admin_session)]
 MaybeAdmin = Annotated[Session | None, Depends(optional_session)]
+# Row ids are 64-bit in both databases: anything else is refused as invalid, never sent to SQL.
+MAX_ID = 2**63 - 1
+CommentId = Annotated[int, Path(ge=1, le=MAX_ID, description="A comment's id.")]
+ThreadId = Annotated[int, Path(ge=1, le=MAX_ID, description="A thread's id.")]
 Token = Annotated[
     str,
     Header(alias="X-Steelman-Token", description="The token returned when the comment was posted."),

@@ -50,7 +50,6 @@ def pyramid_rows(current: str | None, counts: dict[str, int] | None = None) -> l
             "definition": lv.definition,
             "current": lv.code == current,
             "count": (counts or {}).get(lv.code, 0),
-            "width": 100 - 10 * lv.rank,
         }
         for lv in reversed(LEVELS)
     ]

@@ -13,6 +13,7 @@ import logging
 import queue
 import threading
 import time
+from collections import OrderedDict
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -66,15 +67,19 @@ class MicroBatcher:
         window_ms: float = 3.0,
         max_batch: int = 64,
         timeout_s: float = 3.0,
+        cache_size: int = 2048,
     ) -> None:
         self.judge = judge
         self.window = window_ms / 1000
         self.max_batch = max_batch
         self.timeout = timeout_s
-        self.batches = 0  # how many judge_batch calls were made (the tests and /health read it)
         self._queue: queue.Queue[Any] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        # The self-check judges a reply, then posting it judges the same words again: remember.
+        self._cache: OrderedDict[tuple[str, str | None], Judgement] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
 
     def start(self) -> None:
         with self._lock:
@@ -95,6 +100,14 @@ class MicroBatcher:
         """Queue one reply; the future resolves to its :class:`Judgement`."""
         if not text.strip():
             raise TextError("the reply is empty: write something to judge")
+        with self._cache_lock:
+            known = self._cache.get((text, parent))
+            if known is not None:
+                self._cache.move_to_end((text, parent))
+        if known is not None:
+            done: Future[Judgement] = Future()
+            done.set_result(known)
+            return done
         self.start()
         job = _Job(text, parent)
         self._queue.put(job)
@@ -109,14 +122,16 @@ class MicroBatcher:
         return self._result(self.submit(text, parent))
 
     async def ajudge_many(self, texts: list[str], parents: list[str | None]) -> list[Judgement]:
+        """Judge a list without blocking the event loop; the wait grows with the list."""
         futures = [
             asyncio.wrap_future(self.submit(t, p)) for t, p in zip(texts, parents, strict=True)
         ]
+        limit = self.timeout * (1 + len(texts) / 8)
         try:
-            return await asyncio.wait_for(asyncio.gather(*futures), self.timeout * 2)
+            return await asyncio.wait_for(asyncio.gather(*futures), limit)
         except TimeoutError:
             raise JudgeUnavailable(
-                f"the judge did not answer within {self.timeout * 2:g} s"
+                f"the judge did not answer within {limit:g} s; it is busy, try again shortly"
             ) from None
 
     def _result(self, future: Future[Judgement]) -> Judgement:
@@ -152,7 +167,21 @@ class MicroBatcher:
                 return
 
     def _judge(self, jobs: list[_Job]) -> None:
-        self.batches += 1
+        # Callers that gave up (a timed-out request) cancelled their future: skip their replies.
+        jobs = [j for j in jobs if j.future.set_running_or_notify_cancel()]
+        if not jobs:
+            return
+        self._judge_running(jobs)
+
+    def _remember(self, job: _Job, result: Judgement) -> None:
+        if self._cache_size <= 0:
+            return
+        with self._cache_lock:
+            self._cache[(job.text, job.parent)] = result
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+    def _judge_running(self, jobs: list[_Job]) -> None:
         try:
             results = self.judge.judge_batch([j.text for j in jobs], [j.parent for j in jobs])
         except TextError as exc:
@@ -160,7 +189,7 @@ class MicroBatcher:
                 jobs[0].future.set_exception(exc)
                 return
             for job in jobs:  # find the one bad reply; judge the others
-                self._judge([job])
+                self._judge_running([job])
             return
         except Exception as exc:
             log.warning("the judge failed on a batch of %d", len(jobs), exc_info=exc)
@@ -169,4 +198,5 @@ class MicroBatcher:
                 job.future.set_exception(error)
             return
         for job, result in zip(jobs, results, strict=True):
+            self._remember(job, result)
             job.future.set_result(result)

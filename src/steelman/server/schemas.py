@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,10 +16,12 @@ __all__ = [
     "CloseIn",
     "CommentIn",
     "EditIn",
+    "ErrorOut",
     "EvidenceOut",
     "JudgeIn",
     "JudgementOut",
     "LoginIn",
+    "PerspectiveErrorOut",
     "PostedOut",
     "PublicComment",
     "QueueItem",
@@ -29,6 +31,31 @@ __all__ = [
     "ThreadOut",
     "ThreadReportOut",
 ]
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable and machine-readable, e.g. not_found, too_long, csrf.")
+    message: str = Field(description="What went wrong and how to fix it.")
+    field: str | None = Field(description="The request field at fault, when there is one.")
+
+
+class ErrorOut(BaseModel):
+    """Every error of the API has this shape (the Perspective drop-in keeps Perspective's)."""
+
+    error: ErrorDetail
+
+
+class PerspectiveErrorDetail(BaseModel):
+    code: int
+    message: str
+    status: str = Field(examples=["INVALID_ARGUMENT"])
+
+
+class PerspectiveErrorOut(BaseModel):
+    error: PerspectiveErrorDetail
+
+
+ParentId = Annotated[int, Field(ge=1, le=2**63 - 1, description="The comment replied to.")]
 
 
 class _In(BaseModel):
@@ -102,7 +129,7 @@ class ThreadReportOut(BaseModel):
 class CommentIn(_In):
     uri: str = Field(min_length=1, max_length=2000, description="The page the thread belongs to.")
     title: str = Field("", max_length=300)
-    parent_id: int | None = None
+    parent_id: ParentId | None = None
     text: str
     author: str = Field("", description="Optional display name.")
     email: str = Field("", max_length=320, description="Optional; never shown to anyone.")
@@ -114,7 +141,7 @@ class CommentIn(_In):
 
 class CheckIn(_In):
     uri: str = Field(min_length=1, max_length=2000)
-    parent_id: int | None = None
+    parent_id: ParentId | None = None
     text: str
 
 

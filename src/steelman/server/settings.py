@@ -74,6 +74,9 @@ class Settings:
     batch_window_ms: float = _opt(
         3.0, "Milliseconds the micro-batcher waits to gather concurrent judge requests."
     )
+    judge_cache_size: int = _opt(
+        2048, "Judgements remembered, so a reply checked and then posted is judged once."
+    )
     rejudge_interval_s: float = _opt(30.0, "Seconds between passes re-judging unjudged comments.")
     demo: bool = _opt(False, "Demo mode: temporary database, seeded discussion, demo moderator.")
 

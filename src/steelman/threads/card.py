@@ -51,7 +51,9 @@ def render_card(model: EscalationModel) -> str:
             f" {m.get('val_conversations', '?')} ({m.get('val_escalated', '?')} escalated).",
             "",
             *[f"- `{name}` sha256 `{digest}`" for name, digest in data.items()],
-            f"- judge: {judge.get('name', '?')} {judge.get('version', '?')}",
+            f"- judge: {judge.get('name', '?')} {judge.get('version', '?')}; judged training"
+            f" features sha256 `{info.get('features_sha256', '?')}` (retrain when the judge"
+            " changes: the features, and so this hash, change with it)",
             "",
             "## Quality",
             "",

@@ -4,7 +4,8 @@ The judge reads every conversation of ``train.json`` and ``val.json``; each judg
 a feature vector (:mod:`steelman.threads.features`); a logistic regression (scikit-learn, at train
 time only) learns ``escalation_label``. The regularisation strength is picked by repeated
 stratified 5-fold cross-validation on train (one conversation per row, so folds never split a
-conversation); val is held out and reported with a bootstrap interval beside two baselines.
+conversation), and the probabilities are calibrated on out-of-fold predictions (Platt); val is
+held out and reported with a bootstrap interval beside two baselines.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from steelman.data.formats import Thread, build_threads, read_comments
 from steelman.errors import RecordError
 from steelman.threads.analyse import JudgeLike, analyse_threads
 from steelman.threads.escalation import EscalationModel
+from steelman.threads.features import FEATURE_NAMES
 from steelman.threads.fitting import calibrate, cv_aucs, fit_escalation, oof_logits
 from steelman.threads.metrics import bootstrap_auc
 
@@ -36,23 +38,11 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 VERSION = "1.0.0"
-MODEL_FEATURES: tuple[str, ...] = (
-    "log_comments",
-    "log_participants",
-    "top2_share",
-    "attack_share",
-    "attack_prob",
-    "mean_rank",
-    "tone_share",
-    "max_attack_run",
-    "trend",
-    "act_coordination",
-    "act_concession",
-    "act_compromise",
-    "act_question",
-)
+# Every thread feature, unselected: with 165 conversations, picking features would overfit the
+# choice; strong L2 regularisation (C picked by cross-validation) keeps the weights small.
+MODEL_FEATURES: tuple[str, ...] = FEATURE_NAMES
 BASELINES = {"attack share alone": "attack_share", "thread length alone": "log_comments"}
-C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 
 def load_wikitactics_threads(path: str | Path) -> list[tuple[Thread, int]]:
@@ -137,7 +127,15 @@ def train_escalation(
     val_scores = {"escalation model": model.predict_matrix(x_va), **val_scores}
     val = bootstrap_auc(y_va, val_scores, resamples=resamples, seed=seed)
     metrics["val"] = {k: v.to_dict() for k, v in val.items()}
-    info = {"training_data": data, "judge": judge_card, "seed": seed, "metrics": metrics}
+    info = {
+        "training_data": data,
+        "judge": judge_card,
+        # the judged training features: a retrained judge changes them, so compare this to see
+        # whether the model still matches the bundled judge
+        "features_sha256": hashlib.sha256(np.round(x_tr, 6).tobytes()).hexdigest(),
+        "seed": seed,
+        "metrics": metrics,
+    }
     model = dataclasses.replace(model, version=VERSION, info=info)
     if out_dir is not None:
         from steelman.threads.card import write_card

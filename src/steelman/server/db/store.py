@@ -228,6 +228,13 @@ class Store(AccountsMixin):
             )
         return [Comment.from_row(r) for r in rows]
 
+    def count_unjudged(self) -> int:
+        with self.backend.transaction() as cur:
+            rows = cur.execute(
+                "SELECT COUNT(*) AS n FROM comments WHERE judged = 0 AND status <> 'deleted'"
+            )
+        return int(rows[0]["n"])
+
     def count(self, status: str | None = None) -> int:
         sql = "SELECT COUNT(*) AS n FROM comments"
         params: tuple[str, ...] = ()
@@ -257,13 +264,15 @@ class Store(AccountsMixin):
     def import_comments(self, comments: Iterable[SourceComment], *, actor: str) -> int:
         """Add comments read by an importer, published and unjudged; returns how many were new.
 
-        Each source thread becomes the thread of the same address; replies keep their parents.
+        Each source thread becomes the thread of its page address (Disqus's ``thread_link``, or
+        the thread key), so the widget on that page shows them; replies keep their parents.
         Importing the same file twice adds nothing (the source id is the request id).
         """
         ids: dict[tuple[str, str], int] = {}
         added = 0
         for c in comments:
-            thread = self.thread(c.thread, create=True)
+            uri = str(c.extra.get("thread_link") or c.thread)
+            thread = self.thread(uri, create=True, title=str(c.extra.get("thread_title", "")))
             assert thread is not None
             parent = ids.get((c.thread, c.parent_id)) if c.parent_id else None
             comment, new = self.add_comment(

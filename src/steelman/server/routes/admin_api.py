@@ -11,10 +11,12 @@ from steelman.server.auth import logout as do_logout
 from steelman.server.deps import (
     ADMIN_COOKIE,
     Admin,
+    CommentId,
     State,
-    _same_origin,
+    ThreadId,
     admin_session,
     rate_limit,
+    same_origin,
 )
 from steelman.server.errors import ApiError
 from steelman.server.present import author_view, public
@@ -59,7 +61,7 @@ def queue_items(state: AppState, limit: int = 100) -> list[QueueItem]:
 @login_router.post("/login", dependencies=[Depends(rate_limit("login"))])
 def login(body: LoginIn, request: Request, response: Response, state: State) -> dict[str, str]:
     """Log in; sets the session cookie and returns the CSRF token to send as X-CSRF-Token."""
-    if not _same_origin(request):
+    if not same_origin(request):
         raise ApiError(403, "csrf", "cross-site login refused")
     session = do_login(
         state.store, body.username, body.password, ttl_s=state.settings.session_ttl_s
@@ -84,14 +86,14 @@ def queue(state: State) -> list[QueueItem]:
 
 
 @router.post("/comments/{comment_id}/approve")
-def approve(comment_id: int, session: Admin, state: State) -> AuthorView:
+def approve(comment_id: CommentId, session: Admin, state: State) -> AuthorView:
     comment = state.comments.approve(comment_id, session.user.username)
     return author_view(state.store, comment, state.settings.edit_window_s)
 
 
 @router.post("/comments/{comment_id}/reject")
 def reject(
-    comment_id: int,
+    comment_id: CommentId,
     body: ReasonIn,
     session: Admin,
     state: State,
@@ -103,7 +105,7 @@ def reject(
 
 @router.post("/comments/{comment_id}/ban")
 def ban(
-    comment_id: int,
+    comment_id: CommentId,
     body: ReasonIn,
     session: Admin,
     state: State,
@@ -115,7 +117,7 @@ def ban(
 
 @router.post("/threads/{thread_id}/close")
 def close(
-    thread_id: int,
+    thread_id: ThreadId,
     body: CloseIn,
     session: Admin,
     state: State,

@@ -14,10 +14,12 @@ from steelman.server.db.records import Session
 from steelman.server.deps import (
     ADMIN_COOKIE,
     Admin,
+    CommentId,
     MaybeAdmin,
     State,
-    _same_origin,
+    ThreadId,
     rate_limit,
+    same_origin,
 )
 from steelman.server.errors import ApiError
 from steelman.server.highlight import pieces
@@ -59,7 +61,7 @@ def login(
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
 ) -> Response:
-    if not _same_origin(request):
+    if not same_origin(request):
         raise ApiError(403, "csrf", "cross-site login refused")
     session = do_login(state.store, username, password, ttl_s=state.settings.session_ttl_s)
     if session is None:
@@ -114,7 +116,7 @@ def queue(
 
 @router.post("/comments/{comment_id}/{action}")
 def act(
-    comment_id: int,
+    comment_id: CommentId,
     action: str,
     session: Admin,
     state: State,
@@ -152,7 +154,7 @@ def threads(
 
 @router.post("/threads/{thread_id}/close")
 def close(
-    thread_id: int,
+    thread_id: ThreadId,
     session: Admin,
     state: State,
     closed: Annotated[str, Form()] = "1",

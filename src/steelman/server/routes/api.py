@@ -49,7 +49,7 @@ def health(state: State) -> dict[str, Any]:
         "status": "ok",
         "judge": dict(state.judge.info),
         "database": state.store.backend.kind,
-        "unjudged": len(state.store.unjudged(1000)),
+        "unjudged": state.store.count_unjudged(),
     }
 
 

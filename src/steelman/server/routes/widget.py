@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 
-from steelman.server.deps import State, Token, client_address, rate_limit, require_json
+from steelman.server.deps import CommentId, State, Token, client_address, rate_limit, require_json
 from steelman.server.errors import ApiError
 from steelman.server.present import author_view, public
 from steelman.server.routes.api import check_text
@@ -89,14 +89,14 @@ def post(body: CommentIn, request: Request, response: Response, state: State) ->
 
 
 @router.get("/comments/{comment_id}/author")
-def author(comment_id: int, token: Token, state: State) -> AuthorView:
+def author(comment_id: CommentId, token: Token, state: State) -> AuthorView:
     """The author's view of their comment: status, a moderator's reason, its history."""
     comment = state.comments.authorised(comment_id, token, for_edit=False)
     return author_view(state.store, comment, state.settings.edit_window_s)
 
 
 @router.put("/comments/{comment_id}", dependencies=[Depends(rate_limit("post"))])
-def edit(comment_id: int, body: EditIn, token: Token, state: State) -> AuthorView:
+def edit(comment_id: CommentId, body: EditIn, token: Token, state: State) -> AuthorView:
     """Edit within the window; the new text is judged and the policy applied again."""
     check_text(state, body.text, "text")
     comment = state.comments.edit(comment_id, token, body.text, posted_anyway=body.posted_anyway)
@@ -104,7 +104,7 @@ def edit(comment_id: int, body: EditIn, token: Token, state: State) -> AuthorVie
 
 
 @router.delete("/comments/{comment_id}")
-def delete(comment_id: int, token: Token, state: State) -> AuthorView:
+def delete(comment_id: CommentId, token: Token, state: State) -> AuthorView:
     """Delete within the window; the comment stays as an empty placeholder for its replies."""
     comment = state.comments.delete(comment_id, token)
     return author_view(state.store, comment, state.settings.edit_window_s)

@@ -1,0 +1,100 @@
+"""The server with the bundled model: the judge API, the Perspective drop-in, ``serve --demo``."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from serverkit import free_port
+
+from steelman.server import create_app, load_settings
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def real_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+    db = tmp_path_factory.mktemp("real") / "c.db"
+    app = create_app(load_settings(database=f"sqlite:///{db}", rejudge_interval_s=0.0))
+    yield app
+    app.state.steelman.batcher.stop()
+    app.state.steelman.store.close()
+
+
+def test_real_judge_spans_point_into_the_reply(real_app: FastAPI) -> None:
+    text = "You clearly never read the article, you idiot."
+    with TestClient(real_app) as client:
+        body = client.post(
+            "/api/v1/judge", json={"text": text, "parent": "The study found a 12% drop."}
+        ).json()
+        assert body["level"] in {f"DH{i}" for i in range(7)} | {None}
+        assert body["model"]["name"] and body["suggestion"]
+        for span in body["because"]:
+            assert text[span["start"] : span["end"]] == span["text"]
+        results = client.post(
+            "/api/v1/judge:batch",
+            json={"items": [{"text": text}, {"text": "Could you share the source?"}]},
+        ).json()["results"]
+        assert len(results) == 2
+
+
+def test_real_perspective_ranks_an_insult_above_a_question(real_app: FastAPI) -> None:
+    def attack(text: str) -> float:
+        body = {"comment": {"text": text}, "requestedAttributes": {"ATTACK_ON_COMMENTER": {}}}
+        r = client.post("/v1alpha1/comments:analyze", json=body)
+        return float(r.json()["attributeScores"]["ATTACK_ON_COMMENTER"]["summaryScore"]["value"])
+
+    with TestClient(real_app) as client:
+        assert attack("You are an idiot and a liar.") > attack(
+            "Could you share where the 12% comes from?"
+        )
+
+
+def test_serve_demo_prints_address_and_login_and_serves_the_discussion(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    cmd = [
+        sys.executable,
+        "-c",
+        "from steelman.cli import main; main()",
+        "serve",
+        "--demo",
+        "--port",
+        str(port),
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline(), proc.stdout.readline()]
+        assert f"http://127.0.0.1:{port}/demo" in lines[0]
+        match = re.search(r"as\s+demo / (\S+)", lines[1])
+        assert match, lines
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                httpx.get(base + "/api/v1/health", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        thread = httpx.get(
+            base + "/api/threads", params={"uri": "demo:cars-in-city-centres"}
+        ).json()
+        assert len(thread["comments"]) >= 3
+        with httpx.Client(base_url=base) as client:
+            r = client.post("/admin/login", data={"username": "demo", "password": match.group(1)})
+            assert r.status_code == 303
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
