@@ -74,9 +74,20 @@ def main() -> None:
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             t = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-m", "steelman", "score", str(src), "--out", str(Path(tmp) / "out.jsonl"),
-                 "--workers", "1"],
-                check=True, env=env, stderr=subprocess.DEVNULL,
+                [
+                    sys.executable,
+                    "-m",
+                    "steelman",
+                    "score",
+                    str(src),
+                    "--out",
+                    str(Path(tmp) / "out.jsonl"),
+                    "--workers",
+                    "1",
+                ],
+                check=True,
+                env=env,
+                stderr=subprocess.DEVNULL,
             )
             rates.append(len(texts) / (time.perf_counter() - t))
             peaks.append(_child_peak_mb(before))
@@ -88,12 +99,24 @@ def main() -> None:
     for _ in range(args.repeat):
         t = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "steelman", "judge", "You clearly never read the article.",
-             "--parent", "The study found a 12% drop."],
-            check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "steelman",
+                "judge",
+                "You clearly never read the article.",
+                "--parent",
+                "The study found a 12% drop.",
+            ],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         starts.append(time.perf_counter() - t)
-    print(f"process start to first judgement (`steelman judge`): median {statistics.median(starts):.2f} s")
+    print(
+        f"process start to first judgement (`steelman judge`): median {statistics.median(starts):.2f} s"
+    )
     print(f"ratio library / encoder: {lib_rate / enc_rate:.2f}")
 
 

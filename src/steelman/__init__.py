@@ -21,6 +21,7 @@ from steelman.levels import ACTS, LEVELS, Act, Level
 
 __all__ = [
     "ACTS",
+    "LEVELS",
     "Act",
     "Encoder",
     "EncoderError",
@@ -29,7 +30,6 @@ __all__ = [
     "Judge",
     "JudgeModel",
     "Judgement",
-    "LEVELS",
     "Level",
     "MissingDependency",
     "ModelError",

@@ -75,7 +75,16 @@ def test_parent_is_an_input(judge: Judge) -> None:
 
 def test_to_dict_has_the_documented_keys(judge: Judge) -> None:
     d = judge(COUNTER).to_dict()
-    for key in ("level", "scores", "disagreement", "attack", "acts", "because", "suggestion", "model"):
+    for key in (
+        "level",
+        "scores",
+        "disagreement",
+        "attack",
+        "acts",
+        "because",
+        "suggestion",
+        "model",
+    ):
         assert key in d
     assert d["because"][0].keys() >= {"start", "end", "text", "reason"}
 

@@ -51,7 +51,11 @@ def evaluate(judge: Judge, examples: Sequence[Example], name: str) -> Evaluation
     judged = judge.judge_batch([e.text for e in examples], [e.parent for e in examples])
     ev = Evaluation(name=name, n=len(examples))
     m = ev.metrics
-    att = [(bool(e.attack), j.attack) for e, j in zip(examples, judged, strict=True) if e.attack is not None]
+    att = [
+        (bool(e.attack), j.attack)
+        for e, j in zip(examples, judged, strict=True)
+        if e.attack is not None
+    ]
     if att:
         y, p = zip(*att, strict=True)
         m["attack_auc"] = roc_auc(y, p)
@@ -74,14 +78,23 @@ def _levels(ev: Evaluation, rows: list[tuple[Example, Any]]) -> None:
     if not rows:
         return
     y = np.asarray([e.level for e, _ in rows])
-    pred = np.asarray([LEVELS.index(next(lv for lv in LEVELS if lv.code == j.top_level)) for _, j in rows])
+    pred = np.asarray(
+        [LEVELS.index(next(lv for lv in LEVELS if lv.code == j.top_level)) for _, j in rows]
+    )
     ranks = list(range(len(LEVELS)))
     ev.metrics["level_macro_f1"] = macro_f1(y, pred, ranks)
     ev.metrics["level_within_one"] = within_one(y, pred)
     ev.metrics["level_accuracy"] = float(np.mean(y == pred))
     for lv, (prec, rec, f1, sup) in zip(LEVELS, f1_per_class(y, pred, ranks), strict=True):
         ev.per_level.append(
-            {"level": lv.code, "name": lv.name, "precision": prec, "recall": rec, "f1": f1, "support": sup}
+            {
+                "level": lv.code,
+                "name": lv.name,
+                "precision": prec,
+                "recall": rec,
+                "f1": f1,
+                "support": sup,
+            }
         )
     ev.confusion = confusion(y, pred, len(LEVELS)).tolist()
     probs = np.asarray([[j.scores[lv.code] for lv in LEVELS] for _, j in rows])

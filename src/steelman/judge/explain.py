@@ -8,11 +8,10 @@ hand-written cues add what the weights cannot name ("quotes what it answers").
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 
 import numpy as np
 
-from steelman.judge.features import TfidfSpace, cue_spans, words
+from steelman.judge.features import Analysis, TfidfSpace, cue_spans, words
 from steelman.judge.linear import Head
 from steelman.judge.result import Evidence
 from steelman.levels import act as act_info
@@ -38,33 +37,34 @@ _MAX_EVIDENCE = 5
 
 
 def _word_scores(
-    text: str, space: TfidfSpace, head: Head, column: int
+    analysis: Analysis,
+    tfidf: tuple[np.ndarray, np.ndarray],
+    space: TfidfSpace,
+    head: Head,
+    column: int,
 ) -> list[tuple[float, int, int]]:
-    """Each word's summed contribution toward ``column`` of ``head`` (relative to the others)."""
-    idx, val = space.transform_one(text)
-    if not len(idx):
+    """Each word's share of the TF-IDF logit toward ``column`` of ``head`` (relative to the
+    other classes): every term's contribution is split evenly over the words it covers."""
+    idx, val = tfidf
+    toks = analysis.tokens
+    if not len(idx) or not toks:
         return []
+    if analysis.ids is None or analysis.counts is None:
+        space.transform(analysis)
+    assert analysis.ids is not None and analysis.counts is not None
     w = head.weights["tfidf"][idx]
-    if head.kind == "binary":
-        contrib = val * w[:, 0]
-    else:
-        contrib = val * (w[:, column] - w.mean(axis=1))
-    weight_of = dict(zip(idx.tolist(), contrib.tolist(), strict=True))
-    toks = words(text)
-    starts = [t[1] for t in toks]
+    contrib = val * (w[:, 0] if head.kind == "binary" else w[:, column] - w.mean(axis=1))
+    # a term's weight counts once per text (TF is sublinear): share it over its occurrences
+    contrib = contrib / analysis.counts
+    known = analysis.ids >= 0
+    pos = np.searchsorted(idx, analysis.ids[known])
+    first = np.fromiter((f for _, f, _ in analysis.terms), np.int64, len(analysis.terms))[known]
+    last = np.fromiter((la for _, _, la in analysis.terms), np.int64, len(analysis.terms))[known]
+    share = contrib[pos] / (last - first + 1)
     scores = np.zeros(len(toks))
-    for j, spans in space.spans(text).items():
-        c = weight_of.get(j, 0.0)
-        for s, e in spans:
-            first = max(bisect_right(starts, s) - 1, 0)
-            covered = []
-            k = first
-            while k < len(toks) and starts[k] < e:
-                if toks[k][2] > s:
-                    covered.append(k)
-                k += 1
-            for k in covered:
-                scores[k] += c / len(covered)
+    np.add.at(scores, first, share)
+    wide = last != first
+    np.add.at(scores, last[wide], share[wide])
     return [(float(scores[k]), toks[k][1], toks[k][2]) for k in range(len(toks))]
 
 
@@ -87,7 +87,13 @@ def _phrases(scored: list[tuple[float, int, int]], text: str) -> list[tuple[floa
 
 
 def evidence(
-    text: str, target: str, space: TfidfSpace, head: Head, column: int
+    text: str,
+    analysis: Analysis,
+    tfidf: tuple[np.ndarray, np.ndarray],
+    target: str,
+    space: TfidfSpace,
+    head: Head,
+    column: int,
 ) -> tuple[Evidence, ...]:
     """The spans of ``text`` that push it toward ``target`` (a level or act code)."""
     found: list[tuple[float, Evidence]] = []
@@ -96,7 +102,7 @@ def evidence(
         if cue.name in wanted:
             found.append((10.0, Evidence(s, e, text[s:e], cue.reason, target)))
     label = _describe(target)
-    for score, s, e in _phrases(_word_scores(text, space, head, column), text)[:3]:
+    for score, s, e in _phrases(_word_scores(analysis, tfidf, space, head, column), text)[:3]:
         found.append(
             (0.5 + score, Evidence(s, e, text[s:e], f"wording typical of {label}", target))
         )

@@ -12,17 +12,18 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 __all__ = [
     "CUES",
+    "Analysis",
     "Cue",
     "TfidfSpace",
-    "char_ngrams",
+    "analyse",
     "cue_spans",
     "cue_vector",
-    "word_ngrams",
     "words",
 ]
 
@@ -36,33 +37,39 @@ def words(text: str) -> list[Term]:
     return [(m.group().lower().replace("’", "'"), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
-def word_ngrams(text: str, sizes: tuple[int, int] = (1, 2)) -> list[Term]:
-    """Word n-grams (``"w:"`` prefixed) with spans, sizes inclusive."""
+TermAt = tuple[str, int, int]  # (term, first token, last token)
+
+
+@dataclass
+class Analysis:
+    """A text's word tokens and every TF-IDF term with the tokens it covers.
+
+    :meth:`TfidfSpace.transform` fills ``ids`` (each term's vocabulary index, -1 if unknown)
+    and ``counts`` (occurrences of each index it returns), which explanations reuse.
+    """
+
+    tokens: list[Term]
+    terms: list[TermAt]
+    ids: np.ndarray | None = None
+    counts: np.ndarray | None = None
+
+
+@lru_cache(maxsize=131072)
+def _char_grams(tok: str) -> tuple[str, ...]:
+    padded = f" {tok} "
+    return tuple("c:" + padded[i : i + n] for n in range(2, 6) for i in range(len(padded) - n + 1))
+
+
+def analyse(text: str) -> Analysis:
+    """All TF-IDF terms of a text: word 1-2 grams (``"w:"``) and character 2-5 grams inside
+    word boundaries (``"c:"``, spaces pad each word)."""
     toks = words(text)
-    out: list[Term] = []
-    for n in range(sizes[0], sizes[1] + 1):
-        for i in range(len(toks) - n + 1):
-            gram = " ".join(t[0] for t in toks[i : i + n])
-            out.append(("w:" + gram, toks[i][1], toks[i + n - 1][2]))
-    return out
-
-
-def char_ngrams(text: str, sizes: tuple[int, int] = (2, 5)) -> list[Term]:
-    """Character n-grams inside word boundaries (``"c:"`` prefixed; spaces pad each word)."""
-    out: list[Term] = []
-    for tok, start, _end in words(text):
-        padded = f" {tok} "
-        for n in range(sizes[0], sizes[1] + 1):
-            for i in range(len(padded) - n + 1):
-                s = max(start + i - 1, start)
-                e = min(start + i - 1 + n, start + len(tok))
-                out.append(("c:" + padded[i : i + n], s, e))
-    return out
-
-
-def analyse(text: str) -> list[Term]:
-    """All TF-IDF terms of a text: word 1-2 grams and character 2-5 grams."""
-    return word_ngrams(text) + char_ngrams(text)
+    names = [t[0] for t in toks]
+    terms: list[TermAt] = [("w:" + w, k, k) for k, w in enumerate(names)]
+    terms += [(f"w:{names[k]} {names[k + 1]}", k, k + 1) for k in range(len(names) - 1)]
+    for k, w in enumerate(names):
+        terms += [(g, k, k) for g in _char_grams(w)]
+    return Analysis(toks, terms)
 
 
 @dataclass
@@ -81,37 +88,31 @@ class TfidfSpace:
         n = 0
         for text in texts:
             n += 1
-            df.update({t for t, _, _ in analyse(text)})
+            df.update({t for t, _, _ in analyse(text).terms})
         kept = [(c, t) for t, c in df.items() if c >= min_df]
         kept.sort(key=lambda ct: (-ct[0], ct[1]))
         terms = sorted(t for _, t in kept[:max_terms])
         idf = np.array([math.log((1 + n) / (1 + df[t])) + 1.0 for t in terms], dtype=np.float32)
         return cls(terms, idf)
 
-    def transform_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Indices and weights of the text's known terms (sorted by index)."""
-        counts: Counter[int] = Counter()
-        index = self.index
-        for term, _, _ in analyse(text):
-            j = index.get(term)
-            if j is not None:
-                counts[j] += 1
-        if not counts:
+    def transform(self, analysis: Analysis) -> tuple[np.ndarray, np.ndarray]:
+        """Indices and weights of the known terms (sorted by index)."""
+        get = self.index.get
+        ids = np.fromiter(
+            (get(t, -1) for t, _, _ in analysis.terms), dtype=np.int64, count=len(analysis.terms)
+        )
+        idx, counts = np.unique(ids[ids >= 0], return_counts=True)
+        analysis.ids, analysis.counts = ids, counts
+        if not len(idx):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        idx = np.fromiter(sorted(counts), dtype=np.int64, count=len(counts))
-        tf = np.array([1.0 + math.log(counts[j]) for j in idx.tolist()], dtype=np.float32)
+        tf = 1.0 + np.log(counts.astype(np.float32))
         val = tf * self.idf[idx]
         val /= np.float32(np.linalg.norm(val))
         return idx, val
 
-    def spans(self, text: str) -> dict[int, list[tuple[int, int]]]:
-        """Where each known term occurs in the text."""
-        found: dict[int, list[tuple[int, int]]] = {}
-        for term, s, e in analyse(text):
-            j = self.index.get(term)
-            if j is not None:
-                found.setdefault(j, []).append((s, e))
-        return found
+    def transform_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Indices and weights of the text's known terms (sorted by index)."""
+        return self.transform(analyse(text))
 
 
 @dataclass(frozen=True)
@@ -343,19 +344,22 @@ def cue_spans(text: str) -> list[tuple[Cue, int, int]]:
 
 
 def _longest_shared_run(reply: list[str], parent: list[str]) -> int:
-    """Length in words of the longest word sequence the reply shares with the parent."""
-    if not reply or not parent:
-        return 0
-    best = 0
-    prev = [0] * (len(parent) + 1)
-    for a in reply[:400]:
-        cur = [0] * (len(parent) + 1)
-        for j, b in enumerate(parent[:400], start=1):
-            if a == b:
-                cur[j] = prev[j - 1] + 1
-                best = max(best, cur[j])
-        prev = cur
-    return best
+    """Length in words of the longest word sequence the reply shares with the parent (within
+    the first 400 words of each): a binary search over lengths with sets of n-grams."""
+    a, b = reply[:400], parent[:400]
+
+    def shares(n: int) -> bool:
+        grams = {tuple(b[i : i + n]) for i in range(len(b) - n + 1)}
+        return any(tuple(a[i : i + n]) in grams for i in range(len(a) - n + 1))
+
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if shares(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 CUE_FEATURES: tuple[str, ...] = (

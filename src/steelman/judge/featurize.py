@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from steelman.judge.features import TfidfSpace, cue_vector
+from steelman.judge.features import Analysis, TfidfSpace, analyse, cue_vector
 
 __all__ = ["Blocks", "embed_block", "featurize"]
 
@@ -19,6 +19,7 @@ class Blocks:
     tfidf: list[tuple[np.ndarray, np.ndarray]]
     embed: np.ndarray
     cues: np.ndarray
+    analyses: list[Analysis]
 
 
 def embed_block(reply: np.ndarray, parent: np.ndarray) -> np.ndarray:
@@ -49,8 +50,10 @@ def featurize(
         if texts
         else np.zeros((0, 0), np.float32)
     )
+    analyses = [analyse(t) for t in texts]
     return Blocks(
-        tfidf=[space.transform_one(t) for t in texts],
+        tfidf=[space.transform(a) for a in analyses],
         embed=embed_block(reply, parent),
         cues=cues,
+        analyses=analyses,
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, overload
 
@@ -123,7 +123,9 @@ class Judge:
                 raise TextError("parent must be a string (or None) when text is a string")
             return self.judge_batch([text], [parent])[0]
         if not isinstance(text, Sequence):
-            raise TextError(f"text must be a string or a list of strings, not {type(text).__name__}")
+            raise TextError(
+                f"text must be a string or a list of strings, not {type(text).__name__}"
+            )
         texts = list(text)
         parents = [None] * len(texts) if parent is None else list(parent)
         return self.judge_batch(texts, parents)
@@ -137,7 +139,9 @@ class Judge:
             raise TextError(f"got {len(texts)} texts but {len(parents)} parents")
         clean = [clean_text(t, f"text {i}") for i, t in enumerate(texts)]
         clean_parents = [
-            None if p is None or (isinstance(p, str) and not p.strip()) else clean_text(p, f"parent {i}")
+            None
+            if p is None or (isinstance(p, str) and not p.strip())
+            else clean_text(p, f"parent {i}")
             for i, p in enumerate(parents)
         ]
         out: list[Judgement] = []
@@ -151,7 +155,9 @@ class Judge:
         """Every head's calibrated probabilities for already-built feature blocks."""
         stack = self.model.stack
         return {
-            h.name: stack.probabilities(h, stack.block_logits(h, blocks.tfidf, blocks.embed, blocks.cues))
+            h.name: stack.probabilities(
+                h, stack.block_logits(h, blocks.tfidf, blocks.embed, blocks.cues)
+            )
             for h in stack.heads
         }
 
@@ -169,9 +175,7 @@ class Judge:
             p_dis = float(probs["disagreement"][i])
             p_att = float(probs["attack"][i])
             acts = {h.classes[0]: round(float(probs[h.name][i]), 4) for h in self._acts}
-            chosen_acts = [
-                h.classes[0] for h in self._acts if probs[h.name][i] >= h.threshold
-            ]
+            chosen_acts = [h.classes[0] for h in self._acts if probs[h.name][i] >= h.threshold]
             col = int(decided[i])
             attacks = p_att >= att_head.threshold
             top = LEVELS[col].code
@@ -192,7 +196,15 @@ class Judge:
                     disagreement=round(p_dis, 4),
                     attack=round(float(probs["attack"][i]), 4),
                     acts=acts,
-                    because=evidence(text, target, self.model.space, head, col),
+                    because=evidence(
+                        text,
+                        blocks.analyses[i],
+                        blocks.tfidf[i],
+                        target,
+                        self.model.space,
+                        head,
+                        col,
+                    ),
                     suggestion=suggestion(level, chosen_acts, text, parents[i]),
                     model=self.info,
                     act_labels=tuple(chosen_acts),

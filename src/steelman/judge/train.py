@@ -16,8 +16,8 @@ import numpy as np
 
 from steelman.data.labelled import Example
 from steelman.errors import MissingDependency
-from steelman.judge.featurize import Blocks, featurize
 from steelman.judge.features import TfidfSpace
+from steelman.judge.featurize import Blocks, featurize
 from steelman.judge.linear import BLOCKS, Head, LinearStack
 from steelman.levels import ACTS, LEVELS
 
@@ -73,9 +73,7 @@ def _matrix(blocks: Blocks, block: str, rows: np.ndarray, n_terms: int) -> Any:
     return blocks.embed[rows] if block == "embed" else blocks.cues[rows]
 
 
-def _fit_block(
-    X: Any, y: np.ndarray, head: Head, c: float
-) -> tuple[np.ndarray, np.ndarray]:
+def _fit_block(X: Any, y: np.ndarray, head: Head, c: float) -> tuple[np.ndarray, np.ndarray]:
     """One block's logistic regression as (weight (n_features, k), bias (k,)).
 
     Classes missing from ``y`` (possible in a fold) get zero weights and a very low bias.
@@ -182,7 +180,7 @@ def _tune_decision(p_level: np.ndarray, p_attack: np.ndarray, y: np.ndarray) -> 
 def fit_model_parts(
     examples: Sequence[Example],
     embed: Callable[[Sequence[str]], np.ndarray],
-    cfg: TrainConfig = TrainConfig(),  # noqa: B008 - frozen dataclass
+    cfg: TrainConfig = TrainConfig(),
 ) -> tuple[TfidfSpace, LinearStack, dict[str, Any]]:
     """Fit the vocabulary and every head. Returns (space, stack, out-of-fold summary)."""
     texts = [e.text for e in examples]
@@ -230,6 +228,8 @@ def fit_model_parts(
             log.warning("act %s has too few examples; skipped", a.code)
             continue
         head = Head(f"act.{a.code}", "binary", [a.code])
-        head.threshold = _tune_threshold(run(head, idx[acts_rows], y_act[acts_rows]), y_act[acts_rows])
+        head.threshold = _tune_threshold(
+            run(head, idx[acts_rows], y_act[acts_rows]), y_act[acts_rows]
+        )
     summary["rows"] = len(examples)
     return space, stack, summary

@@ -80,7 +80,11 @@ def train_judge(
         version=version,
         space=space,
         stack=stack,
-        encoder={"name": enc.manifest.get("name"), "sha256": enc.manifest.get("sha256"), "max_tokens": enc.max_tokens},
+        encoder={
+            "name": enc.manifest.get("name"),
+            "sha256": enc.manifest.get("sha256"),
+            "max_tokens": enc.max_tokens,
+        },
         training={
             "data": data.hashes,
             "rows": {"wikitactics_train": len(data.wiki_train), "cmv_train": len(data.cmv_train)},
