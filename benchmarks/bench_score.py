@@ -99,13 +99,17 @@ def speed(rows: int, repeats: int, folder: Path) -> None:
     data = [json.loads(line) for line in src.read_text().splitlines()]
     texts, parents = [r["text"] for r in data], [r["parent"] for r in data]
     load_before = os.getloadavg()[0]
-    judge, default = JudgeFactory()(), Judge.load()  # as the workers load it; Judge.load()
     raw, one, two, plain = [], [], [], []
-    for _ in range(repeats):
-        raw.append(_raw(judge, texts, parents))
-        one.append(_run(src, folder / "out1.jsonl", 1))
-        two.append(_run(src, folder / "out2.jsonl", 2))
-        plain.append(_raw(default, texts, parents))
+    cpu: dict[str, list[float]] = {"raw": [], "one": [], "two": []}
+    for _ in range(repeats):  # a fresh judge each time: its embedding cache starts empty
+        judge = JudgeFactory()()  # as the workers load it
+        with _Cpu(cpu["raw"], rows):
+            raw.append(_raw(judge, texts, parents))
+        with _Cpu(cpu["one"], rows):
+            one.append(_run(src, folder / "out1.jsonl", 1))
+        with _Cpu(cpu["two"], rows):
+            two.append(_run(src, folder / "out2.jsonl", 2))
+        plain.append(_raw(Judge.load(), texts, parents))
     model = statistics.median(raw)
     print(f"speed ({rows:,} rows, median of {repeats}; {os.cpu_count()} cores here;"
           f" load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after):")  # fmt: skip
@@ -116,7 +120,31 @@ def speed(rows: int, repeats: int, folder: Path) -> None:
         rate = statistics.median(rates)
         print(f"  score_file {name}             {rate:8.1f} replies/s = {rate / model:6.1%} of raw")
     print(f"  raw model, Judge.load() defaults   {statistics.median(plain):8.1f} replies/s")
+    per_reply = {name: statistics.median(values) for name, values in cpu.items()}
+    print("  CPU time per reply (this process and its workers; unaffected by other load):")
+    for name, label in (("raw", "raw model"), ("one", "--workers 1"), ("two", "--workers 2")):
+        share = per_reply["raw"] / per_reply[name]
+        print(f"    {label:<12} {per_reply[name] * 1000:7.2f} ms  = model share {share:6.1%}")
     print(f"  all runs: raw {_fmt(raw)}; workers 1 {_fmt(one)}; workers 2 {_fmt(two)}")
+
+
+class _Cpu:
+    """Adds the CPU seconds per reply of this process and its finished children to ``into``."""
+
+    def __init__(self, into: list[float], replies: int) -> None:
+        self.into, self.replies = into, replies
+
+    @staticmethod
+    def _now() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    def __enter__(self) -> None:
+        self.began = self._now()
+
+    def __exit__(self, *exc: object) -> None:
+        self.into.append((self._now() - self.began) / self.replies)
 
 
 def _raw(judge: Any, texts: list[str], parents: list[str | None]) -> float:

@@ -26,7 +26,11 @@ def test_tiny_training_writes_a_complete_model_directory(tiny_model_dir: Path) -
     assert {"config.json", "vocab.json", "weights.npz", "README.md"} <= names
     config = json.loads((tiny_model_dir / "config.json").read_text())
     assert config["version"] == "0.0.1-test"
-    assert {h["name"] for h in config["heads"]} >= {"attack", "disagreement", "level"}
+    heads = {h["name"]: h for h in config["heads"]}
+    assert set(heads) >= {"domain", "attack", "disagreement", "level"}
+    # two sources (WikiTactics, CMV): the attack head gets per-source experts and a domain meta
+    assert "tfidf@cmv" in heads["attack"]["experts"] and heads["attack"]["domain_meta"]
+    assert heads["level"]["params"].keys() == {"smoothing", "attack_override"}
     assert "wikitactics-val" in config["metrics"]
     card = (tiny_model_dir / "README.md").read_text()
     assert "sha256" in card and "wikitactics/train.json" in card

@@ -5,27 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from serverkit import RuleJudge
+from serverkit import PG_URL, login, make_app
 
-from steelman.server import create_app, load_settings
-from steelman.server.auth import add_moderator
 from steelman.server.db import Store
-
-PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
-MODERATOR = ("mod", "correct horse battery")
-
-
-def make_app(tmp_path: Path, judge: Any = None, **overrides: Any) -> FastAPI:
-    overrides.setdefault("rejudge_interval_s", 0.0)
-    settings = load_settings(database=f"sqlite:///{tmp_path / 'comments.db'}", **overrides)
-    app = create_app(settings, judge=judge or RuleJudge())
-    add_moderator(app.state.steelman.store, *MODERATOR)
-    return app
 
 
 @pytest.fixture
@@ -40,15 +26,6 @@ def app(tmp_path: Path) -> Iterator[FastAPI]:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
-
-
-def login(client: TestClient) -> str:
-    """Log the client in as the moderator; return the CSRF token."""
-    r = client.post(
-        "/api/admin/login", json=dict(zip(("username", "password"), MODERATOR, strict=True))
-    )
-    assert r.status_code == 200, r.text
-    return str(r.json()["csrf"])
 
 
 @pytest.fixture

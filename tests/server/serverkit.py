@@ -10,9 +10,11 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import httpx
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from steelman.errors import TextError
 from steelman.judge.result import Evidence, Judgement
@@ -231,3 +233,28 @@ class HostPage:
     def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+MODERATOR = ("mod", "correct horse battery")
+
+
+def make_app(tmp_path: Path, judge: Any = None, **overrides: Any) -> FastAPI:
+    """The app on a SQLite file in ``tmp_path`` with the rule judge and one moderator."""
+    from steelman.server import create_app, load_settings
+    from steelman.server.auth import add_moderator
+
+    overrides.setdefault("rejudge_interval_s", 0.0)
+    settings = load_settings(database=f"sqlite:///{tmp_path / 'comments.db'}", **overrides)
+    app = create_app(settings, judge=judge or RuleJudge())
+    add_moderator(app.state.steelman.store, *MODERATOR)
+    return app
+
+
+def login(client: TestClient) -> str:
+    """Log the client in as the moderator; return the CSRF token."""
+    r = client.post(
+        "/api/admin/login", json=dict(zip(("username", "password"), MODERATOR, strict=True))
+    )
+    assert r.status_code == 200, r.text
+    return str(r.json()["csrf"])

@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from serverkit import RuleJudge
-
-from conftest import make_app
+from serverkit import RuleJudge, make_app
 
 
 def test_judge_one_reply_with_parent(client: TestClient) -> None:

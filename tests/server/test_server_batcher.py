@@ -80,3 +80,21 @@ def test_a_reply_checked_then_posted_is_judged_once() -> None:
     uncached.judge_one("No.", None)
     assert sum(uncached.judge.calls) == 2  # type: ignore[attr-defined]
     uncached.stop()
+
+
+def test_overload_is_refused_at_once_not_after_a_timeout() -> None:
+    import time
+
+    judge = RuleJudge()
+    batcher = MicroBatcher(judge, window_ms=0, timeout_s=1.0, cache_size=0)
+    assert batcher.rate is None
+    batcher.judge_one("No.", None)
+    assert batcher.rate is not None and batcher.rate > 0  # measured on real calls
+    batcher.rate = 2.0  # as if the judge managed 2 replies/s
+    started = time.perf_counter()
+    with pytest.raises(JudgeUnavailable, match="busy"):
+        asyncio.run(batcher.ajudge_many([f"No {i}." for i in range(8)], [None] * 8))
+    assert time.perf_counter() - started < 0.5
+    assert sum(judge.calls) == 1  # the refused work was never queued
+    assert len(batcher.judge_many(["A.", "B."], [None, None])) == 2  # within the limit
+    batcher.stop()

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from serverkit import make_app
 
-from conftest import make_app
 from steelman.server.db import Store
 from steelman.server.demo import DEMO_DISCUSSION, DEMO_URI, seed_demo
 
@@ -75,3 +75,8 @@ def test_demo_seeds_a_discussion_at_several_levels_and_a_moderator(tmp_path: Pat
         new = seed_demo(state.comments)
         r = client.post("/api/admin/login", json={"username": "demo", "password": new})
         assert r.status_code == 200
+
+
+def test_serve_print_defaults(cli: object) -> None:
+    r = CliRunner().invoke(cli, ["serve", "--print-defaults"])  # type: ignore[arg-type]
+    assert r.exit_code == 0 and 'policy = "hold"' in r.output

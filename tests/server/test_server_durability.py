@@ -8,9 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from serverkit import ServerProcess, ThreadedServer
+from serverkit import ServerProcess, ThreadedServer, make_app
 
-from conftest import make_app
 from steelman.server.db import Store
 
 PAGE = "https://blog.example/burst"

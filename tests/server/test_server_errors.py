@@ -7,8 +7,7 @@ from typing import ClassVar
 
 import pytest
 from fastapi.testclient import TestClient
-
-from conftest import make_app
+from serverkit import make_app
 
 
 def _shape(body: dict[str, object]) -> None:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from serverkit import BrokenJudge, SlowJudge
-
-from conftest import make_app
+from serverkit import BrokenJudge, SlowJudge, make_app
 
 PAGE = "https://blog.example/open"
 

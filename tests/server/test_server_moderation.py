@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from serverkit import MODERATOR, RuleJudge, login
 
 PAGE = "https://blog.example/post-2"
 
@@ -130,9 +131,7 @@ def test_import_jsonl_from_the_threads_page(admin: TestClient) -> None:
 
 
 def test_post_hold_and_approve_on_either_database(store_url: str) -> None:
-    from serverkit import RuleJudge
 
-    from conftest import MODERATOR, login
     from steelman.server import create_app, load_settings
     from steelman.server.auth import add_moderator
 

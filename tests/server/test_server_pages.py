@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from fastapi.testclient import TestClient
+from serverkit import make_app
 
 from steelman.levels import LEVELS
 from steelman.server.perspective import ATTRIBUTES
@@ -73,3 +75,10 @@ def test_widget_script_and_styles_are_served(client: TestClient) -> None:
     assert "innerHTML" not in js.text
     assert client.get("/static/embed.css").status_code == 200
     assert 'src="/embed.js"' in client.get("/demo").text
+
+
+def test_public_url_is_the_address_in_the_snippet_and_discovery(tmp_path: Path) -> None:
+
+    with TestClient(make_app(tmp_path, public_url="https://comments.example/")) as client:
+        assert 'src="https://comments.example/embed.js"' in client.get("/docs").text
+        assert client.get("/$discovery/rest").json()["rootUrl"] == "https://comments.example/"

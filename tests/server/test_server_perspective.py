@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from serverkit import ThreadedServer
+from serverkit import RuleJudge, ThreadedServer, make_app
 
-from conftest import make_app
 from steelman.server.perspective import ATTRIBUTES
 
 URL = "/v1alpha1/comments:analyze"
@@ -63,7 +62,6 @@ def test_score_threshold_drops_low_scores(client: TestClient) -> None:
 
 
 def test_context_entries_are_the_parent(tmp_path: Path) -> None:
-    from serverkit import RuleJudge
 
     class Recording(RuleJudge):
         def __init__(self) -> None:

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,9 +23,10 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def real_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+def real_app(tmp_path_factory: pytest.TempPathFactory, judge: Any) -> Iterator[FastAPI]:
+    """The app with the bundled model (the session's ``judge`` fixture, loaded once)."""
     db = tmp_path_factory.mktemp("real") / "c.db"
-    app = create_app(load_settings(database=f"sqlite:///{db}", rejudge_interval_s=0.0))
+    app = create_app(load_settings(database=f"sqlite:///{db}", rejudge_interval_s=0.0), judge=judge)
     yield app
     app.state.steelman.batcher.stop()
     app.state.steelman.store.close()

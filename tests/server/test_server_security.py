@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from serverkit import MODERATOR, login, make_app
 from starlette.routing import Route
 
-from conftest import MODERATOR, make_app
 from steelman.server.security import RateLimiter, check_author_token, make_author_token
 
 
@@ -52,7 +52,6 @@ def test_every_admin_page_refuses_without_credentials(client: TestClient) -> Non
 
 
 def test_admin_write_needs_the_csrf_token(client: TestClient) -> None:
-    from conftest import login
 
     csrf = login(client)
     r = client.post("/api/admin/rejudge")
@@ -150,7 +149,6 @@ def test_password_is_stored_as_argon2_and_wrong_password_fails(
 
 
 def test_session_expires(tmp_path: Path) -> None:
-    from conftest import login
 
     with TestClient(make_app(tmp_path, session_ttl_s=0)) as client:
         login(client)
@@ -161,6 +159,8 @@ def test_logout_ends_the_session(admin: TestClient) -> None:
     assert admin.get("/api/admin/queue").status_code == 200
     assert admin.post("/api/admin/logout").status_code == 200
     assert admin.get("/api/admin/queue").status_code == 401
+    store = admin.app.state.steelman.store  # type: ignore[attr-defined]
+    assert [e.action for e in store.audit_log()][:2] == ["logout", "login"]
 
 
 def test_author_token_is_bound_to_comment_and_time() -> None:

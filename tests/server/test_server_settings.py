@@ -57,3 +57,14 @@ def test_unknown_key_in_file_names_the_file(tmp_path: Path) -> None:
     path.write_text("edit_window = 10\n")
     with pytest.raises(InputError, match=r"site.toml; did you mean 'edit_window_s'"):
         load_settings(path)
+
+
+def test_defaults_file_documents_every_setting_and_loads_back(tmp_path: Path) -> None:
+    from steelman.server.settings import defaults_toml
+
+    text = defaults_toml()
+    for name, (_, help_text) in settings_help().items():
+        assert f"# {help_text}\n{name} = " in text
+    path = tmp_path / "site.toml"
+    path.write_text(text)
+    assert load_settings(path) == Settings()

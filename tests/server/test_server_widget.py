@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-
-from conftest import make_app
+from serverkit import make_app
 
 PAGE = "https://blog.example/post-1"
 

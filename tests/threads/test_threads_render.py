@@ -125,3 +125,9 @@ def test_png_without_pillow_names_the_extra(
     with pytest.raises(MissingDependency, match=r"steelman\[png\]"):
         render_png(hostile, tmp_path / "p.png")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_html_lists_tree_repairs_escaped(keyword_judge: KeywordJudge) -> None:
+    thread = make_thread([("a", None, "x", "Steel."), ("b", "<gone>", "y", "No, because rust.")])
+    page = render_html(analyse_thread(thread, keyword_judge, risk=False))
+    assert "needed repairs" in page and "&#x27;&lt;gone&gt;&#x27;" in page

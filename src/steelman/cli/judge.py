@@ -39,9 +39,17 @@ def render(j: Judgement, text: str) -> str:
     lines += ["", "Levels (if it is a disagreement):", *bars]
     acts = j.main_acts()
     if acts:
-        lines += ["", "Also: " + ", ".join(f"{act(a).name.lower()} ({j.acts[a]:.0%})" for a in acts)]
+        lines += [
+            "",
+            "Also: " + ", ".join(f"{act(a).name.lower()} ({j.acts[a]:.0%})" for a in acts),
+        ]
     if j.because:
         lines += ["", "Because:"]
         lines += [f"  “{e.text}” ({e.start}-{e.end}): {e.reason}" for e in j.because]
-    lines += ["", f"Suggestion: {j.suggestion}", "", f"model {j.model['name']} {j.model['version']}"]
+    lines += [
+        "",
+        f"Suggestion: {j.suggestion}",
+        "",
+        f"model {j.model['name']} {j.model['version']}",
+    ]
     return "\n".join(lines)

@@ -36,10 +36,21 @@ def _settings(config: str | None, **overrides: object) -> Settings:
 @click.option(
     "--demo", is_flag=True, help="Temporary database, a seeded discussion, a demo moderator."
 )
+@click.option("--print-defaults", is_flag=True, help="Print every setting, commented, and exit.")
 def serve(
-    config: str | None, database: str | None, host: str | None, port: int | None, demo: bool
+    config: str | None,
+    database: str | None,
+    host: str | None,
+    port: int | None,
+    demo: bool,
+    print_defaults: bool,
 ) -> None:
     """Run the Steelman server: judge API, Perspective drop-in, comment widget, moderation."""
+    if print_defaults:
+        from steelman.server.settings import defaults_toml
+
+        click.echo(defaults_toml())
+        return
     try:
         import uvicorn
     except ImportError as exc:

@@ -32,13 +32,24 @@ def train(data_dir: str | None, out: str | None, version: str) -> None:
 
 
 @cli.command("eval")
-@click.option("--wikitactics", "wiki", type=click.Path(dir_okay=False, exists=True), multiple=True,
-              help="A WikiTactics-format JSON file (repeatable).")
-@click.option("--cmv", type=click.Path(dir_okay=False, exists=True), multiple=True,
-              help="A CMV-format JSONL file (repeatable).")
+@click.option(
+    "--wikitactics",
+    "wiki",
+    type=click.Path(dir_okay=False, exists=True),
+    multiple=True,
+    help="A WikiTactics-format JSON file (repeatable).",
+)
+@click.option(
+    "--cmv",
+    type=click.Path(dir_okay=False, exists=True),
+    multiple=True,
+    help="A CMV-format JSONL file (repeatable).",
+)
 @click.option("--model", "model_dir", type=click.Path(file_okay=False), help="A model directory.")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
-def eval_(wiki: tuple[str, ...], cmv: tuple[str, ...], model_dir: str | None, as_json: bool) -> None:
+def eval_(
+    wiki: tuple[str, ...], cmv: tuple[str, ...], model_dir: str | None, as_json: bool
+) -> None:
     """Measure the judge. With no files: WikiTactics val and the CMV val threads."""
     j = Judge.load(model_dir)
     if wiki or cmv:
@@ -61,13 +72,17 @@ def render_eval(ev: Evaluation) -> str:
     out += [f"  {k:<26} {v:.3f}" for k, v in ev.metrics.items()]
     if ev.per_level:
         out += ["", "  level                          prec   rec    F1   n"]
-        for row in ev.per_level:
+        for lvrow in ev.per_level:
             out.append(
-                f"  {row['level']} {row['name']:<27} {row['precision']:.2f}  {row['recall']:.2f}"
-                f"  {row['f1']:.2f}  {row['support']}"
+                f"  {lvrow['level']} {lvrow['name']:<27} {lvrow['precision']:.2f}  {lvrow['recall']:.2f}"
+                f"  {lvrow['f1']:.2f}  {lvrow['support']}"
             )
         codes = [lv.code for lv in LEVELS]
-        out += ["", "  confusion (rows: truth, columns: predicted)", "        " + " ".join(f"{c:>4}" for c in codes)]
+        out += [
+            "",
+            "  confusion (rows: truth, columns: predicted)",
+            "        " + " ".join(f"{c:>4}" for c in codes),
+        ]
         for code, row in zip(codes, ev.confusion, strict=True):
             out.append(f"   {code}  " + " ".join(f"{v:>4}" for v in row))
     return "\n".join(out) + "\n"

@@ -47,7 +47,7 @@ def iter_jsonl(
         with open(source, "rb") as fh:
             yield from _iter(fh, label)
     else:
-        yield from _iter(source, name or getattr(source, "name", "<stream>"))
+        yield from _iter(source, name or str(getattr(source, "name", "<stream>")))
 
 
 def _iter(fh: IO[bytes], label: str) -> Iterator[tuple[int, dict[str, Any]]]:

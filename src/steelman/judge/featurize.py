@@ -23,7 +23,8 @@ class Blocks:
 
 
 def embed_block(reply: np.ndarray, parent: np.ndarray) -> np.ndarray:
-    """[reply, parent, reply * parent, cosine]: what the reply says and how it relates to its parent."""
+    """[reply, parent, reply * parent, cosine]: what the reply says and how it relates to
+    what it answers."""
     prod = reply * parent
     return np.hstack([reply, parent, prod, prod.sum(axis=1, keepdims=True)]).astype(np.float32)
 

@@ -113,7 +113,7 @@ class Judge:
 
     @overload
     def __call__(
-        self, text: Sequence[str], parent: Sequence[str | None] | None = None
+        self, text: list[str] | tuple[str, ...], parent: Sequence[str | None] | None = None
     ) -> list[Judgement]: ...
 
     def __call__(self, text: Any, parent: Any = None) -> Judgement | list[Judgement]:
@@ -152,14 +152,15 @@ class Judge:
         return [_quote_original(j, t) for j, t in zip(out, texts, strict=True)]
 
     def probabilities(self, blocks: Blocks) -> dict[str, np.ndarray]:
-        """Every head's calibrated probabilities for already-built feature blocks."""
+        """Every head's calibrated probabilities for already-built feature blocks (the
+        ``domain`` head first: other heads' meta models may read it)."""
         stack = self.model.stack
-        return {
-            h.name: stack.probabilities(
-                h, stack.block_logits(h, blocks.tfidf, blocks.embed, blocks.cues)
-            )
-            for h in stack.heads
-        }
+        out: dict[str, np.ndarray] = {}
+        order = sorted(stack.heads, key=lambda h: h.name != "domain")
+        for h in order:
+            logits = stack.block_logits(h, blocks.tfidf, blocks.embed, blocks.cues)
+            out[h.name] = stack.probabilities(h, logits, out.get("domain"))
+        return out
 
     def _judge_blocks(
         self, texts: list[str], parents: list[str | None], blocks: Blocks

@@ -2,9 +2,12 @@
 
 Three feature blocks feed every head: ``tfidf`` (sparse n-grams), ``embed`` (the reply's and the
 parent's sentence embeddings and their product) and ``cues`` (hand-written cues, standardised).
-Each head has one linear model per block; a small linear *meta* model combines the three blocks'
-logits, fitted on out-of-fold logits so that it learns how far to trust each block. Its output
-is the calibrated probability.
+Each head has *experts*: one linear model per block, trained on all the head's rows, and
+optionally more trained on one source only (``"tfidf@cmv"``: Reddit's register differs from
+Wikipedia's). A small linear *meta* model combines the experts' logits, fitted on out-of-fold
+logits so that it learns how far to trust each; with ``domain_meta`` it also sees the
+``domain`` head's probability that the text reads like Reddit, and its products with the
+logits, so the trust can differ by register. The meta output is the calibrated probability.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ class Head:
     meta_bias: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     threshold: float = 0.5  # decision threshold (binary), tuned on out-of-fold data
     params: dict[str, float] = field(default_factory=dict)  # decision rule settings (see judge)
+    experts: list[str] = field(default_factory=lambda: list(BLOCKS))  # "block" or "block@source"
+    domain_meta: bool = False
 
     @property
     def width(self) -> int:
@@ -55,6 +60,8 @@ class Head:
             "classes": self.classes,
             "threshold": self.threshold,
             "params": dict(self.params),
+            "experts": list(self.experts),
+            "domain_meta": self.domain_meta,
         }
 
 
@@ -79,23 +86,41 @@ class LinearStack:
         embed: np.ndarray,
         cues: np.ndarray,
     ) -> np.ndarray:
-        """Per-block logits, concatenated: shape (n, 3 * width)."""
+        """Each expert's logits, concatenated: shape (n, len(experts) * width)."""
         n = embed.shape[0]
-        w = head.weights["tfidf"]
-        t = np.empty((n, head.width), dtype=np.float32)
-        for i, (idx, val) in enumerate(tfidf):
-            t[i] = val @ w[idx] if len(idx) else 0.0
-        t += head.biases["tfidf"]
-        e = embed @ head.weights["embed"] + head.biases["embed"]
-        c = self.standardise(cues) @ head.weights["cues"] + head.biases["cues"]
-        return np.hstack([t, e, c]).astype(np.float32)
+        std = self.standardise(cues)
+        parts = []
+        for expert in head.experts:
+            w, b = head.weights[expert], head.biases[expert]
+            block = expert.split("@", 1)[0]
+            if block == "tfidf":
+                z = np.empty((n, head.width), dtype=np.float32)
+                for i, (idx, val) in enumerate(tfidf):
+                    z[i] = val @ w[idx] if len(idx) else 0.0
+                z += b
+            else:
+                z = (embed if block == "embed" else std) @ w + b
+            parts.append(z)
+        return np.hstack(parts).astype(np.float32)
 
     def standardise(self, cues: np.ndarray) -> np.ndarray:
         return np.asarray((cues - self.cue_mean) / self.cue_scale, dtype=np.float32)
 
-    def probabilities(self, head: Head, blocks: np.ndarray) -> np.ndarray:
-        """Calibrated probabilities from block logits: (n,) for binary, (n, k) for multiclass."""
-        z = blocks @ head.meta_weight + head.meta_bias
+    @staticmethod
+    def meta_input(head: Head, logits: np.ndarray, domain: np.ndarray | None) -> np.ndarray:
+        """What the meta model reads: the experts' logits, with the domain terms if it uses them."""
+        if not head.domain_meta:
+            return logits
+        if domain is None:
+            raise ValueError(f"head {head.name!r} needs the domain head's probabilities")
+        d = domain.reshape(-1, 1).astype(np.float32)
+        return np.hstack([logits, d, logits * d]).astype(np.float32)
+
+    def probabilities(
+        self, head: Head, logits: np.ndarray, domain: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Calibrated probabilities from expert logits: (n,) for binary, (n, k) for multiclass."""
+        z = self.meta_input(head, logits, domain) @ head.meta_weight + head.meta_bias
         if head.kind == "binary":
             return sigmoid(z[:, 0])
         return softmax(z)
@@ -103,9 +128,9 @@ class LinearStack:
     def to_arrays(self) -> dict[str, np.ndarray]:
         arrays: dict[str, np.ndarray] = {"cue_mean": self.cue_mean, "cue_scale": self.cue_scale}
         for h in self.heads:
-            for b in BLOCKS:
-                arrays[f"{h.name}.{b}.weight"] = h.weights[b]
-                arrays[f"{h.name}.{b}.bias"] = h.biases[b]
+            for x in h.experts:
+                arrays[f"{h.name}.{x}.weight"] = h.weights[x]
+                arrays[f"{h.name}.{x}.bias"] = h.biases[x]
             arrays[f"{h.name}.meta.weight"] = h.meta_weight
             arrays[f"{h.name}.meta.bias"] = h.meta_bias
         return arrays
@@ -117,16 +142,19 @@ class LinearStack:
         heads = []
         for cfg in heads_config:
             name = cfg["name"]
+            experts = list(cfg.get("experts", BLOCKS))
             head = Head(
                 name=name,
                 kind=cfg["kind"],
                 classes=list(cfg["classes"]),
-                weights={b: arrays[f"{name}.{b}.weight"].astype(np.float32) for b in BLOCKS},
-                biases={b: arrays[f"{name}.{b}.bias"].astype(np.float32) for b in BLOCKS},
+                weights={x: arrays[f"{name}.{x}.weight"].astype(np.float32) for x in experts},
+                biases={x: arrays[f"{name}.{x}.bias"].astype(np.float32) for x in experts},
                 meta_weight=arrays[f"{name}.meta.weight"].astype(np.float32),
                 meta_bias=arrays[f"{name}.meta.bias"].astype(np.float32),
                 threshold=float(cfg.get("threshold", 0.5)),
                 params={k: float(v) for k, v in cfg.get("params", {}).items()},
+                experts=experts,
+                domain_meta=bool(cfg.get("domain_meta", False)),
             )
             heads.append(head)
         return cls(

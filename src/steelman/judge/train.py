@@ -38,6 +38,8 @@ class TrainConfig:
     c_cues: float = 1.0
     c_meta: float = 1.0
     seed: int = 0
+    domain_source: str = "cmv"  # the domain head's positive class: reads like Reddit
+    source_experts: tuple[str, ...] = ("tfidf", "embed", "cues")  # also one expert per source
 
     def c(self, block: str) -> float:
         return {"tfidf": self.c_tfidf, "embed": self.c_embed, "cues": self.c_cues}[block]
@@ -119,27 +121,37 @@ def _fit_head(
     y: np.ndarray,
     groups: np.ndarray,
     cfg: TrainConfig,
+    sources: np.ndarray,
+    domain: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Fit ``head`` in place; returns its out-of-fold meta probabilities."""
+    """Fit ``head`` in place; returns its out-of-fold meta probabilities.
+
+    An expert ``"block@source"`` learns only from the rows of that source, but predicts all.
+    ``domain`` holds the out-of-fold domain probability of each row (for ``domain_meta``).
+    """
     _, LogisticRegression, GroupKFold = _sklearn()
     k = head.width
     n_splits = max(2, min(cfg.folds, len(set(groups.tolist()))))
     folds = list(GroupKFold(n_splits=n_splits).split(np.zeros(len(y)), y, groups))
-    oof = np.zeros((len(y), k * len(BLOCKS)), dtype=np.float64)
-    for bi, block in enumerate(BLOCKS):
+    oof = np.zeros((len(y), k * len(head.experts)), dtype=np.float64)
+    for xi, expert in enumerate(head.experts):
+        block, _, source = expert.partition("@")
         X = mats[block]
+        own = sources == source if source else np.ones(len(y), dtype=bool)
         for train_idx, test_idx in folds:
-            w, b = _fit_block(X[train_idx], y[train_idx], head, cfg.c(block))
-            oof[test_idx, bi * k : (bi + 1) * k] = X[test_idx] @ w + b
-        head.weights[block], head.biases[block] = _fit_block(X, y, head, cfg.c(block))
-    meta = LogisticRegression(C=cfg.c_meta, max_iter=3000).fit(oof, y)
+            rows = train_idx[own[train_idx]]
+            w, b = _fit_block(X[rows], y[rows], head, cfg.c(block))
+            oof[test_idx, xi * k : (xi + 1) * k] = X[test_idx] @ w + b
+        head.weights[expert], head.biases[expert] = _fit_block(X[own], y[own], head, cfg.c(block))
+    meta_x = LinearStack.meta_input(head, oof.astype(np.float32), domain)
+    meta = LogisticRegression(C=cfg.c_meta, max_iter=5000).fit(meta_x, y)
     if head.kind == "binary":
         head.meta_weight = np.ascontiguousarray(meta.coef_.T, dtype=np.float32)
         head.meta_bias = meta.intercept_.astype(np.float32)
-        return np.asarray(meta.predict_proba(oof)[:, 1])
+        return np.asarray(meta.predict_proba(meta_x)[:, 1])
     mw, mb = _full_multiclass(meta, k)
     head.meta_weight, head.meta_bias = mw, mb
-    z = oof @ mw + mb
+    z = meta_x @ mw + mb
     z -= z.max(axis=1, keepdims=True)
     e = np.exp(z)
     return np.asarray(e / e.sum(axis=1, keepdims=True))
@@ -194,10 +206,15 @@ def fit_model_parts(
     groups = np.asarray([f"{e.source}:{e.group}" for e in examples])
     summary: dict[str, Any] = {}
 
-    def run(head: Head, rows: np.ndarray, y: np.ndarray) -> np.ndarray:
+    sources = np.asarray([e.source for e in examples])
+
+    def run(
+        head: Head, rows: np.ndarray, y: np.ndarray, domain: np.ndarray | None = None
+    ) -> np.ndarray:
         mats = {b: _matrix(blocks, b, rows, len(space.terms)) for b in BLOCKS}
-        log.info("head %s: %d rows", head.name, len(rows))
-        p = _fit_head(head, mats, y, groups[rows], cfg)
+        log.info("head %s: %d rows, experts %s", head.name, len(rows), head.experts)
+        dom = None if domain is None else domain[rows]
+        p = _fit_head(head, mats, y, groups[rows], cfg, sources[rows], dom)
         stack.heads.append(head)
         return p
 
@@ -205,8 +222,19 @@ def fit_model_parts(
     att = np.asarray([e.attack is not None for e in examples])
     y_att = np.asarray([bool(e.attack) for e in examples])
     head = Head("attack", "binary", ["attack"])
+    p_dom: np.ndarray | None = None
+    if len(set(sources[att].tolist())) > 1:
+        # Registers differ (Wikipedia talk pages, Reddit): a domain head tells the attack
+        # head's meta model which of its per-source experts to trust.
+        dom_head = Head("domain", "binary", [cfg.domain_source], experts=["tfidf"])
+        p_dom = run(dom_head, idx, sources == cfg.domain_source)
+        head.experts = [
+            *BLOCKS,
+            *(f"{x}@{src}" for x in cfg.source_experts for src in sorted(set(sources.tolist()))),
+        ]
+        head.domain_meta = True
     p_att = np.full(len(examples), np.nan)
-    p_att[att] = run(head, idx[att], y_att[att])
+    p_att[att] = run(head, idx[att], y_att[att], p_dom)
     head.threshold = _tune_threshold(p_att[att], y_att[att])
 
     lab = np.asarray([e.labelled_level for e in examples])

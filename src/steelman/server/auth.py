@@ -34,4 +34,7 @@ def login(store: Store, username: str, password: str, *, ttl_s: int) -> tuple[st
 
 
 def logout(store: Store, token: str) -> None:
+    session = store.session(token_hash(token))
     store.end_session(token_hash(token))
+    if session is not None:
+        store.record(session.user.username, "logout")

@@ -24,6 +24,7 @@ __all__ = [
     "admin_session",
     "client_address",
     "get_state",
+    "public_base",
     "rate_limit",
     "require_json",
     "same_origin",
@@ -46,6 +47,12 @@ def client_address(request: Request) -> str:
         if forwarded:
             return forwarded.split(",")[0].strip()
     return request.client.host if request.client else "unknown"
+
+
+def public_base(request: Request) -> str:
+    """This server's address as readers reach it: the ``public_url`` setting, else the request's."""
+    configured = get_state(request).settings.public_url
+    return (configured or str(request.base_url)).rstrip("/")
 
 
 def rate_limit(bucket: str) -> Callable[[Request], Awaitable[None]]:

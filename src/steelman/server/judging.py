@@ -73,6 +73,7 @@ class MicroBatcher:
         self.window = window_ms / 1000
         self.max_batch = max_batch
         self.timeout = timeout_s
+        self.rate: float | None = None  # replies/s the judge managed lately (a moving average)
         self._queue: queue.Queue[Any] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -115,24 +116,40 @@ class MicroBatcher:
 
     def judge_many(self, texts: list[str], parents: list[str | None]) -> list[Judgement]:
         """Judge a list (blocking), sharing batches with concurrent callers."""
+        self._shed(len(texts), self.timeout * len(texts))
         futures = [self.submit(t, p) for t, p in zip(texts, parents, strict=True)]
         return [self._result(f) for f in futures]
 
     def judge_one(self, text: str, parent: str | None) -> Judgement:
+        self._shed(1, self.timeout)
         return self._result(self.submit(text, parent))
 
     async def ajudge_many(self, texts: list[str], parents: list[str | None]) -> list[Judgement]:
         """Judge a list without blocking the event loop; the wait grows with the list."""
+        limit = self.timeout * (1 + len(texts) / 8)
+        self._shed(len(texts), limit)
         futures = [
             asyncio.wrap_future(self.submit(t, p)) for t, p in zip(texts, parents, strict=True)
         ]
-        limit = self.timeout * (1 + len(texts) / 8)
         try:
             return await asyncio.wait_for(asyncio.gather(*futures), limit)
         except TimeoutError:
             raise JudgeUnavailable(
                 f"the judge did not answer within {limit:g} s; it is busy, try again shortly"
             ) from None
+
+    def _shed(self, n: int, limit: float) -> None:
+        """Refuse at once work that could not finish in ``limit`` seconds at the measured rate:
+        under overload a fast 503 (or an unjudged post) beats a slow one, and no time goes
+        into replies whose callers will have given up."""
+        if self.rate is None:
+            return
+        queued = self._queue.qsize() + n
+        if queued / self.rate > limit:
+            raise JudgeUnavailable(
+                f"the judge is busy (about {queued / self.rate:.0f} s of work queued);"
+                " try again shortly"
+            )
 
     def _result(self, future: Future[Judgement]) -> Judgement:
         try:
@@ -183,7 +200,10 @@ class MicroBatcher:
 
     def _judge_running(self, jobs: list[_Job]) -> None:
         try:
+            started = time.perf_counter()
             results = self.judge.judge_batch([j.text for j in jobs], [j.parent for j in jobs])
+            sample = len(jobs) / max(time.perf_counter() - started, 1e-6)
+            self.rate = sample if self.rate is None else 0.7 * self.rate + 0.3 * sample
         except TextError as exc:
             if len(jobs) == 1:
                 jobs[0].future.set_exception(exc)

@@ -17,7 +17,14 @@ from typing import Any
 from steelman.errors import InputError
 from steelman.levels import level
 
-__all__ = ["ENV_PREFIX", "POLICIES", "Settings", "load_settings", "settings_help"]
+__all__ = [
+    "ENV_PREFIX",
+    "POLICIES",
+    "Settings",
+    "defaults_toml",
+    "load_settings",
+    "settings_help",
+]
 
 ENV_PREFIX = "STEELMAN_"
 POLICIES = ("publish", "hold", "note")
@@ -118,6 +125,24 @@ def settings_help() -> dict[str, tuple[Any, str]]:
         default = f.default if f.default_factory is MISSING else f.default_factory()
         out[f.name] = (default, f.metadata["help"])
     return out
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(value)
+
+
+def defaults_toml() -> str:
+    """Every setting with its help as a comment and its default: a settings file to start from."""
+    lines = ["# Steelman server settings (steelman serve --config THIS_FILE).", ""]
+    for name, (default, help_text) in settings_help().items():
+        lines += [f"# {help_text}", f"{name} = {_toml_value(default)}", ""]
+    return "\n".join(lines)
 
 
 def _coerce(name: str, value: Any) -> Any:

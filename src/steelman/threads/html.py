@@ -148,6 +148,13 @@ def render_html(report: ThreadReport) -> str:
     listed = report.replies[:MAX_LISTED_REPLIES]
     more = len(report.replies) - len(listed)
     note = f"<p class='muted'>{more} more replies are in the JSON output.</p>" if more else ""
+    repaired = "".join(f"<li>{escape(p)}</li>" for p in report.problems[:10])
+    problems = (
+        f"<p class='small muted'>The reply tree needed repairs:</p><ul class='small muted'>"
+        f"{repaired}</ul>"
+        if repaired
+        else ""
+    )
     return "\n".join(
         [
             "<!DOCTYPE html>",
@@ -159,6 +166,7 @@ def render_html(report: ThreadReport) -> str:
             f"<p class='muted'>{len(report.replies)} comments by {len(report.participants)}"
             f" people; {sh.judged} judged, {sh.none} not disagreements,"
             f" {sh.skipped} deleted or empty.</p>",
+            problems,
             "<h2>How people disagreed</h2>",
             "<p class='small'>Paul Graham's hierarchy of disagreement ranks a reply by how it"
             " disagrees: at the bottom, insults; at the top, showing that the main point of the"

@@ -36,7 +36,7 @@ def pyramid_svg(report: ThreadReport) -> str:
     """Graham's pyramid, DH0 at the bottom: each rung says in plain words what it means and how
     many replies sat there; the bar beside it is that count."""
     pw, ph, left = 300.0, 385.0, 10.0
-    width, height = 1060, int(ph) + 20
+    width, height = 1110, int(ph) + 20
     parts = [
         f"<svg viewBox='0 0 {width} {height}' {_FONT}"
         f" role='img' aria-label='Pyramid of disagreement levels'>"

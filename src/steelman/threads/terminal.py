@@ -23,14 +23,14 @@ def _pyramid(report: ThreadReport) -> Table:
     busiest = max(max(counts.values()), 1)
     turning = report.turning_point.level if report.turning_point else None
     table = Table.grid(padding=(0, 1))
-    table.add_column(no_wrap=True, min_width=29)
+    table.add_column(no_wrap=True, min_width=17)
     table.add_column(no_wrap=True, min_width=22)
     table.add_column(no_wrap=True, overflow="ellipsis")
     for lv in reversed(LEVELS):
         n = counts[lv.code]
-        width = 5 + 4 * (len(LEVELS) - 1 - lv.rank)
+        width = 5 + 2 * (len(LEVELS) - 1 - lv.rank)
         block = Text(lv.code.center(width), style=f"bold black on {COLOURS[lv.code]}")
-        band = Text(" " * ((29 - width) // 2)) + block
+        band = Text(" " * ((17 - width) // 2)) + block
         bar = Text("■" * round(12 * n / busiest), style=COLOURS[lv.code])
         bar.append(f" {n} ({n / judged:.0%})")
         words = Text()
@@ -87,6 +87,9 @@ def render_terminal(report: ThreadReport) -> RenderableType:
         style="dim",
     )
     acts = ", ".join(f"{a.name.lower()} {sh.acts[a.code]}" for a in ACTS if sh.acts.get(a.code))
+    if report.problems:
+        head.append(f"\n{len(report.problems)} repairs to the reply tree, e.g. ", style="dim")
+        head.append(report.problems[0], style="dim")
     parts: list[RenderableType] = [head, _pyramid(report)]
     parts.append(Text(f"Other moves: {acts or 'none stood out'}"))
     parts.append(_timeline(report))

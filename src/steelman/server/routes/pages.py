@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from steelman.errors import InputError
 from steelman.levels import LEVELS
-from steelman.server.deps import State, rate_limit
+from steelman.server.deps import State, public_base, rate_limit
 from steelman.server.highlight import pieces, pyramid_rows
 from steelman.server.perspective import ATTRIBUTES, DATA_NOTE
 from steelman.server.settings import settings_help
@@ -110,14 +110,14 @@ def docs(request: Request, state: State) -> Response:
         data_note=DATA_NOTE,
         settings=settings_help(),
         levels=LEVELS,
-        base=str(request.base_url).rstrip("/"),
+        base=public_base(request),
     )
 
 
 @router.get("/demo", response_class=HTMLResponse)
 def demo_post(request: Request, state: State) -> Response:
     """A sample post with the comment widget under it."""
-    return _page(state, request, "demo.html", base=str(request.base_url).rstrip("/"))
+    return _page(state, request, "demo.html", base=public_base(request))
 
 
 @router.get("/embed.js")

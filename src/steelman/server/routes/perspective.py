@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from steelman.server.deps import State, rate_limit
+from steelman.server.deps import State, public_base, rate_limit
 from steelman.server.perspective import (
     PerspectiveError,
     analyze_response,
@@ -68,4 +68,4 @@ async def analyze(request: Request, state: State) -> Any:
 @router.get("/$discovery/rest", include_in_schema=False)
 def discovery(request: Request) -> dict[str, Any]:
     """The discovery document google-api-python-client reads (``discoveryServiceUrl``)."""
-    return discovery_document(str(request.base_url))
+    return discovery_document(public_base(request) + "/")
