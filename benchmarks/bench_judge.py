@@ -114,9 +114,8 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
         )
         starts.append(time.perf_counter() - t)
-    print(
-        f"process start to first judgement (`steelman judge`): median {statistics.median(starts):.2f} s"
-    )
+    first = statistics.median(starts)
+    print(f"process start to first judgement (`steelman judge`): median {first:.2f} s")
     print(f"ratio library / encoder: {lib_rate / enc_rate:.2f}")
 
 

@@ -3,7 +3,9 @@
 1. Speed, with the real bundled judge, on the same generated rows in the same run:
    - the raw model: ``Judge.judge_batch`` on chunks of 256 rows (no reading, no writing);
    - ``score_file`` end to end with ``--workers 1`` and with ``--workers 2``;
-   each repeated (``--repeats``) and reported as the median, with end-to-end / raw model.
+   each repeated (``--repeats``) and reported as the median, with end-to-end / raw model, in
+   wall-clock replies/s and in CPU time per reply (this process plus its worker processes,
+   start-up included), which other work on a shared machine does not distort.
 2. Memory: peak RSS of ``score_file`` on generated JSONL inputs of growing size (10k, 100k, 1M
    rows), each in a fresh process. Judging 1M rows would take hours here, so this part uses a
    NULL STAND-IN judge (a fixed judgement, said again in the output): it measures everything but

@@ -1,4 +1,4 @@
-"""Graham's hierarchy of disagreement (DH0-DH6), the acts that are not disagreement, and how to climb.
+"""Graham's hierarchy of disagreement (DH0-DH6), the acts that are not disagreement, how to climb.
 
 Everything that names a level or an act comes from here: the model, the CLI, the reports and the
 server all read these tables, so a name is spelled one way everywhere.

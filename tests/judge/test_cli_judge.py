@@ -43,7 +43,7 @@ def test_judge_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_judge_empty_text_is_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["judge", "   "], capsys)
+    code, _, err = run(["judge", "   "], capsys)
     assert code == 1
     assert err.strip().startswith("error:") and "empty" in err
     assert len(err.strip().splitlines()) == 1

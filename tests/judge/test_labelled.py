@@ -82,14 +82,14 @@ def test_cmv_invalid_utf8_names_the_line(tmp_path: Path) -> None:
     bad.write_bytes(
         b'{"reply": "ok", "label": "attack"}\n{"reply": "\xff\xfe", "label": "attack"}\n'
     )
-    with pytest.raises(RecordError, match="line 2.*UTF-8"):
+    with pytest.raises(RecordError, match=r"line 2.*UTF-8"):
         list(read_cmv(bad))
 
 
 def test_wikitactics_wrong_shape_is_reported(tmp_path: Path) -> None:
     bad = tmp_path / "w.json"
     bad.write_text(json.dumps([{"conv_id": "1", "utterances": [{"username": "a"}]}]))
-    with pytest.raises(RecordError, match="utterance 0 has no 'text'"):
+    with pytest.raises(RecordError, match=r"utterance 0 has no 'text'"):
         read_wikitactics(bad)
 
 

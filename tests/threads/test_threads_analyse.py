@@ -106,8 +106,8 @@ def test_reply_order_follows_timestamps(keyword_judge: KeywordJudge) -> None:
     comments = [
         Comment("a", None, "x", "Steel lasts.", "t", at(0)),
         Comment("b", "a", "y", "You idiot.", "t", at(5)),
-        Comment("c", "a", "z", "No, because rust.", "t", at(1)),
-    ]
+        Comment("c", "a", "z", "No, because rust.", "t", at(1).replace(tzinfo=None)),
+    ]  # a naive time is read as UTC, as the reply tree does
     report = analyse_thread(build_threads(comments)["t"], keyword_judge, risk=False)
     assert [r.comment_id for r in report.replies] == ["a", "c", "b"]
     assert report.turning_point is not None and report.turning_point.index == 2

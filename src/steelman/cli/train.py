@@ -74,8 +74,8 @@ def render_eval(ev: Evaluation) -> str:
         out += ["", "  level                          prec   rec    F1   n"]
         for lvrow in ev.per_level:
             out.append(
-                f"  {lvrow['level']} {lvrow['name']:<27} {lvrow['precision']:.2f}  {lvrow['recall']:.2f}"
-                f"  {lvrow['f1']:.2f}  {lvrow['support']}"
+                f"  {lvrow['level']} {lvrow['name']:<27} {lvrow['precision']:.2f}"
+                f"  {lvrow['recall']:.2f}  {lvrow['f1']:.2f}  {lvrow['support']}"
             )
         codes = [lv.code for lv in LEVELS]
         out += [

@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -142,10 +143,11 @@ def build_encoder(dest: Path | None = None, *, force: bool = False) -> Path:
 class Encoder:
     """Mean-pooled, L2-normalised sentence embeddings from the int8 ONNX MiniLM.
 
-    Texts are encoded one at a time in fixed-shape calls when ``deterministic`` (the default):
-    int8 dynamic quantisation picks its activation scale per call, so a text padded into a batch
-    with other texts gets a slightly different vector; one text per call makes the embedding a
-    function of the text alone, identical across batch sizes, worker counts and engines.
+    Texts are encoded one per call: int8 dynamic quantisation picks its activation scale per
+    call, so a text padded into a batch with other texts would get a slightly different vector;
+    one text per call makes the embedding a function of the text alone, identical across batch
+    sizes, worker counts and engines. ``threads`` calls run side by side (ONNX Runtime releases
+    the GIL), each on one core; 0 means one per CPU core.
     """
 
     def __init__(
@@ -162,8 +164,10 @@ class Encoder:
         self.path = path
         self.manifest: dict[str, Any] = json.loads((path / "manifest.json").read_text())
         self.max_tokens = max_tokens
+        self.threads = threads or max(1, min(os.cpu_count() or 1, 8))
+        self._pool: ThreadPoolExecutor | None = None
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
+        opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
         try:
@@ -189,14 +193,26 @@ class Encoder:
         if not texts:
             return out
         encodings = self._tokenizer.encode_batch(list(texts))
-        for i, enc in enumerate(encodings):
-            ids = np.asarray([enc.ids], dtype=np.int64)
-            mask = np.ones_like(ids)
-            (hidden,) = self._session.run(
-                None,
-                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
-            )
-            vec = hidden[0].mean(axis=0)
-            norm = float(np.linalg.norm(vec))
-            out[i] = vec / norm if norm > 0 else vec
+        if self.threads > 1 and len(encodings) > 1:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="steelman-encoder")
+            vectors = list(self._pool.map(self._one, (e.ids for e in encodings)))
+        else:
+            vectors = [self._one(e.ids) for e in encodings]
+        for i, vec in enumerate(vectors):
+            out[i] = vec
         return out
+
+    def _one(self, token_ids: list[int]) -> np.ndarray:
+        ids = np.asarray([token_ids], dtype=np.int64)
+        (hidden,) = self._session.run(
+            None,
+            {
+                "input_ids": ids,
+                "attention_mask": np.ones_like(ids),
+                "token_type_ids": np.zeros_like(ids),
+            },
+        )
+        vec = hidden[0].mean(axis=0)
+        norm = float(np.linalg.norm(vec))
+        return np.asarray(vec / norm if norm > 0 else vec, dtype=np.float32)

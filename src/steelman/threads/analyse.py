@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from steelman.data.comments import Comment
+from steelman.data.formats.reddit import DELETED_MARKERS
 from steelman.judge.result import Judgement
 from steelman.threads.escalation import EscalationModel, load_bundled_escalation
 from steelman.threads.features import thread_features
@@ -41,7 +42,7 @@ __all__ = [
 
 ANONYMOUS = "(anonymous)"
 PULL_MARGIN = 0.5  # ranks above/below the thread's mean that count as pulling it up/down
-_DELETED_TEXTS = frozenset({"[deleted]", "[removed]"})
+_Request = tuple[Comment, str | None, str | None]  # comment, its text, its parent's text
 
 
 class ThreadLike(Protocol):
@@ -65,18 +66,23 @@ def _judgeable(comment: Comment | None) -> str | None:
     if comment is None or comment.deleted:
         return None
     text = comment.text.strip()
-    return None if not text or text in _DELETED_TEXTS else text
+    return None if not text or text in DELETED_MARKERS else text
 
 
 def _reply_order(thread: ThreadLike) -> list[Comment]:
     """Comments by time when every one has a timestamp, else in the thread's order."""
     comments = list(thread.comments)
     if comments and all(c.created is not None for c in comments):
-        return sorted(comments, key=lambda c: c.created or datetime.min)
+        return sorted(comments, key=_timestamp)
     return comments
 
 
-def _requests(thread: ThreadLike) -> list[tuple[Comment, str | None, str | None]]:
+def _timestamp(comment: Comment) -> float:
+    when = comment.created or datetime.min
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
+
+
+def _requests(thread: ThreadLike) -> list[_Request]:
     """``(comment, text, parent text)`` in reply order; text ``None`` = not judged."""
     out = []
     for c in _reply_order(thread):
@@ -100,7 +106,7 @@ def analyse_threads(
     ``escalation`` defaults to the bundled model; ``risk=False`` skips the escalation risk.
     """
     model = (escalation or load_bundled_escalation()) if risk else None
-    pending: list[tuple[ThreadLike, list[tuple[Comment, str | None, str | None]]]] = []
+    pending: list[tuple[ThreadLike, list[_Request]]] = []
     size = 0
     for thread in threads:
         reqs = _requests(thread)
@@ -125,7 +131,7 @@ def analyse_thread(
 
 
 def _judge_pending(
-    pending: list[tuple[ThreadLike, list[tuple[Comment, str | None, str | None]]]],
+    pending: list[tuple[ThreadLike, list[_Request]]],
     judge: JudgeLike,
     model: EscalationModel | None,
 ) -> Iterator[ThreadReport]:

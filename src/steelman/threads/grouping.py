@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from steelman.data.comments import Comment
+from steelman.data.formats import build_threads
 from steelman.errors import InputError
 from steelman.threads.analyse import ThreadLike
 
@@ -29,8 +30,6 @@ SPILL_AFTER = 50_000
 
 
 def _threads_of(comments: list[Comment]) -> Iterator[ThreadLike]:
-    from steelman.data.formats.tree import build_threads
-
     yield from build_threads(comments).values()
 
 

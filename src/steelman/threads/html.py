@@ -173,7 +173,10 @@ def render_html(report: ThreadReport) -> str:
             " other argument is wrong. Higher is better.</p>",
             _legend(),
             pyramid_svg(report),
-            f"<h2>Other moves ({sh.none} replies were not disagreements)</h2>",
+            "<h2>Other moves</h2>",
+            f"<p class='small'>{sh.none} of the replies were not disagreements at all. Replies"
+            " also make moves beside disagreeing (asking, conceding, proposing a middle"
+            " ground...); a reply can make several:</p>",
             _acts(report),
             "<h2>Timeline</h2>",
             "<p class='small'>The level of each reply, in order. The shaded band is where replies"
