@@ -53,8 +53,13 @@ train: encoder
 eval: encoder
 	$(BIN)/steelman eval
 
+# Speed and memory figures (printed, not asserted): judge, score, threads, server, Ray.
 bench: encoder
 	$(PY) benchmarks/bench_judge.py
+	$(PY) benchmarks/bench_score.py
+	$(PY) benchmarks/bench_threads.py
+	$(PY) benchmarks/bench_server.py
+	$(PY) benchmarks/bench_ray.py
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

@@ -101,27 +101,25 @@ def speed(rows: int, repeats: int, folder: Path) -> None:
     data = [json.loads(line) for line in src.read_text().splitlines()]
     texts, parents = [r["text"] for r in data], [r["parent"] for r in data]
     load_before = os.getloadavg()[0]
-    raw, one, two, plain = [], [], [], []
+    raw, one, two = [], [], []
     cpu: dict[str, list[float]] = {"raw": [], "one": [], "two": []}
     for _ in range(repeats):  # a fresh judge each time: its embedding cache starts empty
-        judge = JudgeFactory()()  # as the workers load it
+        judge = Judge.load()  # as users get it: encodes on every core
         with _Cpu(cpu["raw"], rows):
             raw.append(_raw(judge, texts, parents))
         with _Cpu(cpu["one"], rows):
             one.append(_run(src, folder / "out1.jsonl", 1))
         with _Cpu(cpu["two"], rows):
             two.append(_run(src, folder / "out2.jsonl", 2))
-        plain.append(_raw(Judge.load(), texts, parents))
     model = statistics.median(raw)
     print(f"speed ({rows:,} rows, median of {repeats}; {os.cpu_count()} cores here;"
           f" load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after):")  # fmt: skip
     print(
-        f"  raw model judge_batch, chunks of 256 {model:8.1f} replies/s (1 ONNX thread, as workers)"
+        f"  raw model judge_batch, chunks of 256 {model:8.1f} replies/s (Judge.load(), all cores)"
     )
     for name, rates in (("--workers 1", one), ("--workers 2", two)):
         rate = statistics.median(rates)
         print(f"  score_file {name}             {rate:8.1f} replies/s = {rate / model:6.1%} of raw")
-    print(f"  raw model, Judge.load() defaults   {statistics.median(plain):8.1f} replies/s")
     per_reply = {name: statistics.median(values) for name, values in cpu.items()}
     print("  CPU time per reply (this process and its workers; unaffected by other load):")
     for name, label in (("raw", "raw model"), ("one", "--workers 1"), ("two", "--workers 2")):

@@ -7,7 +7,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -105,6 +105,10 @@ def score_file(
     )
     factory = judge_factory or JudgeFactory()
     out_format = _check(src, out, fields, workers, unordered, engine, chunk_rows, checkpoint_rows)
+    describe = _describe(factory)  # before threads are set: any worker count may resume a run
+    if isinstance(factory, JudgeFactory) and not factory.threads:
+        per_worker = 1 if engine == "ray" else max(1, _cores() // (workers or _cores()))
+        factory = replace(factory, threads=per_worker)
     fingerprint = {
         "input": {"path": str(src.resolve()), **fingerprint_file(src)},
         "output": asdict(out_format),
@@ -112,7 +116,7 @@ def score_file(
         "skip_bad": skip_bad,
         "unordered": unordered,
         "chunks": [chunk_rows, checkpoint_rows],
-        "judge": _describe(factory),
+        "judge": describe,
     }
     checkpoint = Checkpoint(out, fingerprint)
     state = checkpoint.load() if resume else None

@@ -29,13 +29,13 @@ class JudgeFactory:
     """Loads the judge in each worker: the bundled model, or the model directory ``model``.
 
     A plain picklable object, so that worker processes and Ray actors can receive it. Each
-    worker's encoder runs ONNX Runtime on ``threads`` threads: one thread per process (one
-    process per core) measured about twice as fast as ONNX Runtime's default here, for one
-    worker as for several, since the encoder runs one short text per call.
+    worker's encoder embeds ``threads`` texts side by side (one core each); 0 lets
+    :func:`~steelman.batch.score_file` share the cores among the workers (Ray actors: one each),
+    so that N workers do not each start a thread per core.
     """
 
     model: str | None = None
-    threads: int = 1
+    threads: int = 0
 
     def __call__(self) -> Scorer:
         from steelman.judge import Encoder, Judge, JudgeModel

@@ -96,8 +96,9 @@ def render_png(report: ThreadReport, path: str | Path) -> Path:
     draw.text(
         (left + 28, foot - 2),
         _shorten(
-            f"Not a disagreement: {sh.none} replies" + (f" (moves seen: {acts})" if acts else ""),
-            120,
+            f"Not a disagreement: {sh.none} {'reply' if sh.none == 1 else 'replies'}."
+            + (f" Other moves seen in replies: {acts}" if acts else ""),
+            150,
         ),
         fill="#333",
         font=font[20],
