@@ -54,9 +54,10 @@ def main() -> None:
     enc_rate = statistics.median(rates)
     print(f"encoder (MiniLM int8 ONNX, one text per call): {enc_rate:.1f} texts/s")
 
-    judge = Judge.load(encoder=enc)
+    model = Judge.load(encoder=enc).model
     rates = []
     for _ in range(args.repeat):
+        judge = Judge(model, enc)  # a fresh judge: nothing remembered from the last repeat
         t = time.perf_counter()
         judge.judge_batch(texts, parents)
         rates.append(len(texts) / (time.perf_counter() - t))
