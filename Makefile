@@ -47,8 +47,10 @@ pytest: encoder chromium
 
 test: lint typecheck pytest
 
+# Rebuild both bundled models; the escalation model reads the judge's output, so it comes second.
 train: encoder
 	$(BIN)/steelman train --out src/steelman/models/judge
+	$(BIN)/steelman train-escalation --out src/steelman/models/escalation
 
 eval: encoder
 	$(BIN)/steelman eval
