@@ -26,6 +26,7 @@ __all__ = [
     "missing_field",
     "open_binary",
     "parse_time",
+    "read_json_records",
 ]
 
 #: What a reader yields: a comment, or the error of one bad record (the caller raises or skips).
@@ -98,6 +99,23 @@ def iter_json_lines(
             continue
         if obj is not None:
             yield number, obj
+
+
+def read_json_records(
+    source: Path, make: Callable[[dict[str, Any], str, int], Comment]
+) -> Iterator[Item]:
+    """Stream a JSON-lines file (compressed or not) through ``make(object, label, line)``,
+    yielding each comment, or the error of each bad line or record."""
+    label = str(source)
+    with open_binary(source) as fh:
+        for line, obj in iter_json_lines(fh, label):
+            if isinstance(obj, RecordError):
+                yield obj
+                continue
+            try:
+                yield make(obj, label, line)
+            except RecordError as err:
+                yield err
 
 
 def missing_field(name: str, obj: dict[str, Any], *, path: str, line: int | None) -> RecordError:

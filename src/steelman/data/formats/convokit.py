@@ -12,10 +12,9 @@ from steelman.data.comments import Comment
 from steelman.data.formats._common import (
     Item,
     as_id,
-    iter_json_lines,
     missing_field,
-    open_binary,
     parse_time,
+    read_json_records,
 )
 from steelman.errors import RecordError
 
@@ -46,16 +45,7 @@ def read_convokit(path: Path) -> Iterator[Item]:
 
 
 def _read(source: Path) -> Iterator[Item]:
-    label = str(source)
-    with open_binary(source) as fh:
-        for line, obj in iter_json_lines(fh, label):
-            if isinstance(obj, RecordError):
-                yield obj
-                continue
-            try:
-                yield _comment(obj, label, line)
-            except RecordError as err:
-                yield err
+    return read_json_records(source, _comment)
 
 
 def _comment(obj: dict[str, Any], path: str, line: int) -> Comment:

@@ -11,10 +11,9 @@ from steelman.data.comments import Comment
 from steelman.data.formats._common import (
     Item,
     as_id,
-    iter_json_lines,
     missing_field,
-    open_binary,
     parse_time,
+    read_json_records,
 )
 from steelman.errors import RecordError
 
@@ -26,16 +25,12 @@ REQUIRED = ("id", "text")
 
 def read_jsonl(path: Path) -> Iterator[Item]:
     """Yield the comments of a Steelman JSONL file; a file without ``thread`` is one thread."""
-    label = str(path)
-    with open_binary(path) as fh:
-        for line, obj in iter_json_lines(fh, label):
-            if isinstance(obj, RecordError):
-                yield obj
-                continue
-            try:
-                yield comment_from_record(obj, default_thread=path.stem, path=label, line=line)
-            except RecordError as err:
-                yield err
+    return read_json_records(
+        path,
+        lambda obj, label, line: comment_from_record(
+            obj, default_thread=path.stem, path=label, line=line
+        ),
+    )
 
 
 def comment_from_record(

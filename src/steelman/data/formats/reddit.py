@@ -18,10 +18,9 @@ from steelman.data.comments import Comment
 from steelman.data.formats._common import (
     Item,
     as_id,
-    iter_json_lines,
     missing_field,
-    open_binary,
     parse_time,
+    read_json_records,
 )
 from steelman.errors import RecordError
 
@@ -34,16 +33,7 @@ _EXTRA = ("subreddit", "score", "controversiality", "distinguished")
 
 def read_reddit(path: Path) -> Iterator[Item]:
     """Yield the comments of a Reddit dump, one line at a time (constant memory)."""
-    label = str(path)
-    with open_binary(path) as fh:
-        for line, obj in iter_json_lines(fh, label):
-            if isinstance(obj, RecordError):
-                yield obj
-                continue
-            try:
-                yield _comment(obj, label, line)
-            except RecordError as err:
-                yield err
+    return read_json_records(path, _comment)
 
 
 def _fullname(value: Any, name: str, path: str, line: int) -> tuple[str, str | None]:
