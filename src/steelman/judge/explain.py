@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 
-from steelman.judge.features import Analysis, TfidfSpace, cue_spans, words
+from steelman.judge.features import Analysis, CueMatch, TfidfSpace, words
 from steelman.judge.linear import Head
 from steelman.judge.result import Evidence
 from steelman.levels import act as act_info
@@ -90,6 +90,7 @@ def evidence(
     text: str,
     analysis: Analysis,
     tfidf: tuple[np.ndarray, np.ndarray],
+    matches: list[CueMatch],
     target: str,
     space: TfidfSpace,
     head: Head,
@@ -98,7 +99,7 @@ def evidence(
     """The spans of ``text`` that push it toward ``target`` (a level or act code)."""
     found: list[tuple[float, Evidence]] = []
     wanted = _SUPPORTS.get(target, set())
-    for cue, s, e in cue_spans(text):
+    for cue, s, e in matches:
         if cue.name in wanted:
             found.append((10.0, Evidence(s, e, text[s:e], cue.reason, target)))
     label = _describe(target)

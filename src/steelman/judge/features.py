@@ -338,7 +338,10 @@ CUES: tuple[Cue, ...] = (
 _SECOND_PERSON = {"you", "your", "you're", "yours", "yourself", "u", "ur", "youre"}
 
 
-def cue_spans(text: str) -> list[tuple[Cue, int, int]]:
+CueMatch = tuple[Cue, int, int]
+
+
+def cue_spans(text: str) -> list[CueMatch]:
     """Every cue match in the text with its span."""
     return [(cue, m.start(), m.end()) for cue in CUES for m in cue.pattern.finditer(text)]
 
@@ -374,11 +377,21 @@ CUE_FEATURES: tuple[str, ...] = (
 )
 
 
-def cue_vector(text: str, parent: str | None) -> np.ndarray:
-    """The hand-written cue features of a reply (and its parent), as in ``CUE_FEATURES``."""
-    toks = [t for t, _, _ in words(text)]
+def cue_vector(
+    text: str,
+    parent: str | None,
+    *,
+    tokens: list[Term] | None = None,
+    matches: list[CueMatch] | None = None,
+) -> np.ndarray:
+    """The hand-written cue features of a reply (and its parent), as in ``CUE_FEATURES``.
+
+    ``tokens`` (:func:`words`) and ``matches`` (:func:`cue_spans`) of the reply are reused when
+    the caller already has them."""
+    toks = [t for t, _, _ in (words(text) if tokens is None else tokens)]
     n = max(len(toks), 1)
-    counts = Counter(cue.name for cue, _, _ in cue_spans(text))
+    found = cue_spans(text) if matches is None else matches
+    counts = Counter(cue.name for cue, _, _ in found)
     vec = [math.log1p(counts[c.name]) for c in CUES]
     vec.append(sum(t in _SECOND_PERSON for t in toks) / n)
     vec.append(math.log1p(len(toks)))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from steelman.judge.features import Analysis, TfidfSpace, analyse, cue_vector
+from steelman.judge.features import Analysis, CueMatch, TfidfSpace, analyse, cue_spans, cue_vector
 
 __all__ = ["Blocks", "embed_block", "featurize"]
 
@@ -20,6 +20,7 @@ class Blocks:
     embed: np.ndarray
     cues: np.ndarray
     analyses: list[Analysis]
+    cue_matches: list[list[CueMatch]]
 
 
 def embed_block(reply: np.ndarray, parent: np.ndarray) -> np.ndarray:
@@ -46,15 +47,22 @@ def featurize(
     for i, p in enumerate(parents):
         if p:
             parent[i] = vectors[distinct[p]]
+    analyses = [analyse(t) for t in texts]
+    matches = [cue_spans(t) for t in texts]
     cues = (
-        np.stack([cue_vector(t, p) for t, p in zip(texts, parents, strict=True)])
+        np.stack(
+            [
+                cue_vector(t, p, tokens=a.tokens, matches=m)
+                for t, p, a, m in zip(texts, parents, analyses, matches, strict=True)
+            ]
+        )
         if texts
         else np.zeros((0, 0), np.float32)
     )
-    analyses = [analyse(t) for t in texts]
     return Blocks(
         tfidf=[space.transform(a) for a in analyses],
         embed=embed_block(reply, parent),
         cues=cues,
         analyses=analyses,
+        cue_matches=matches,
     )

@@ -13,7 +13,6 @@ import logging
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from steelman.data.labelled import Example, read_cmv, read_wikitactics
 from steelman.errors import InputError
@@ -143,7 +142,3 @@ def model_card(model: JudgeModel, evals: list[Evaluation]) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-def summarise(evals: list[Evaluation]) -> dict[str, Any]:
-    return {ev.name: ev.to_dict() for ev in evals}

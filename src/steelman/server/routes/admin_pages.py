@@ -142,6 +142,13 @@ def threads(
 ) -> Response:
     if session is None:
         return _to_login()
+    return _threads_page(state, request, session)
+
+
+def _threads_page(
+    state: AppState, request: Request, session: Session, message: str | None = None
+) -> Response:
+    """The threads page: every thread, the import form, and the last import's outcome."""
     return _page(
         state,
         request,
@@ -149,6 +156,7 @@ def threads(
         session,
         threads=state.store.threads(),
         formats=("auto", *FORMATS),
+        message=message,
     )
 
 
@@ -178,15 +186,7 @@ async def import_file(
         message = f"Imported {added} comments; they will be judged in the background."
     except InputError as exc:
         message = f"Import failed: {exc}"
-    return _page(
-        state,
-        request,
-        "threads.html",
-        session,
-        threads=state.store.threads(),
-        formats=("auto", *FORMATS),
-        message=message,
-    )
+    return _threads_page(state, request, session, message)
 
 
 @router.get("/audit", response_class=HTMLResponse)
