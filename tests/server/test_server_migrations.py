@@ -38,7 +38,7 @@ def test_upgrade_from_version_one_keeps_comments(store_url: str) -> None:
     thread = store.thread("old", create=True)
     assert thread is not None
     store.add_comment(thread_id=thread.id, text="from v1", status="published", actor="author")
-    assert migrate(backend) == [2]
+    assert migrate(backend) == [v for v, _, _ in MIGRATIONS if v > 1]
     assert [c.text for c in store.comments(thread.id)] == ["from v1"]
     store.add_user("mod", "hash")  # a table of migration 2
     store.close()

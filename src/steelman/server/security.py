@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import math
 import secrets
 import threading
@@ -27,6 +28,7 @@ __all__ = [
     "make_author_token",
     "new_token",
     "private_hash",
+    "request_key",
     "token_hash",
     "verify_password",
 ]
@@ -70,6 +72,18 @@ def private_hash(secret: str, value: str) -> str:
         return ""
     mac = hmac.new(secret.encode(), value.strip().lower().encode(), hashlib.sha256)
     return mac.hexdigest()[:32]
+
+
+def request_key(secret: str, request_id: str, *bound: object) -> str:
+    """The stored idempotency key of a client's ``request_id``, bound to what was posted.
+
+    A retry sends the same id with the same page, parent, name, email and text, and finds its
+    first post; anyone else replaying the id (which needs all of those, the email included) makes
+    a post of their own. The ``post:`` prefix keeps client ids apart from demo and import ids.
+    """
+    payload = json.dumps([request_id, *bound], ensure_ascii=True, separators=(",", ":"))
+    mac = hmac.new(secret.encode(), payload.encode(), hashlib.sha256)
+    return "post:" + mac.hexdigest()
 
 
 def _sign(secret: str, payload: str) -> str:

@@ -15,12 +15,22 @@ from steelman.levels import level as _level
 from steelman.server.db import Comment, NotFound, Store
 from steelman.server.errors import Forbidden
 from steelman.server.judging import JudgeUnavailable, MicroBatcher
-from steelman.server.security import check_author_token, make_author_token, private_hash
+from steelman.server.security import (
+    check_author_token,
+    make_author_token,
+    private_hash,
+    request_key,
+)
 from steelman.server.settings import Settings
 
 __all__ = ["Comments", "Posted", "decide"]
 
 log = logging.getLogger(__name__)
+
+# The statuses readers see (a deleted comment as an empty placeholder).
+PUBLIC = ("published", "deleted")
+# The audit actions that are a moderator's decision on a comment's text.
+_DECISIONS = frozenset({"approve", "reject", "ban"})
 
 
 def decide(settings: Settings, judgement: dict[str, Any] | None) -> tuple[str, str]:
@@ -65,6 +75,19 @@ class Comments:
             raise NotFound(f"no comment {parent_id} in this thread to reply to")
         return parent.text or None
 
+    def reply_to(self, thread_id: int, parent_id: int | None) -> str | None:
+        """The text a new reply answers. Only a comment readers can see can be replied to, and
+        a held or missing one answer alike, so that nobody can find held comments by their ids."""
+        if parent_id is None:
+            return None
+        try:
+            parent = self.store.comment(parent_id)
+        except NotFound:
+            parent = None
+        if parent is None or parent.thread_id != thread_id or parent.status not in PUBLIC:
+            raise NotFound(f"no comment {parent_id} in this thread to reply to")
+        return parent.text or None
+
     def nudges(self, judgement: dict[str, Any] | None) -> bool:
         """Whether the self-check should show the author this judgement before posting."""
         code = judgement["level"] if judgement else None
@@ -104,7 +127,7 @@ class Comments:
         assert thread is not None
         if thread.closed:
             raise Forbidden("this discussion is closed to new comments")
-        judgement = self.try_judge(text, self.parent_text(thread.id, parent_id))
+        judgement = self.try_judge(text, self.reply_to(thread.id, parent_id))
         status, note = decide(self.settings, judgement)
         comment, created = self.store.add_comment(
             thread_id=thread.id,
@@ -117,7 +140,11 @@ class Comments:
             address_hash=address_hash,
             judgement=judgement,
             posted_anyway=posted_anyway,
-            request_id=request_id,
+            request_id=None
+            if request_id is None
+            else request_key(
+                self.secret, request_id, uri, parent_id, author.strip(), email_hash, text
+            ),
             actor="author",
         )
         return Posted(comment, created, self.token(comment))
@@ -128,17 +155,22 @@ class Comments:
         )
 
     def authorised(self, comment_id: int, token: str, *, for_edit: bool) -> Comment:
-        comment = self.store.comment(comment_id)
+        """The comment, if ``token`` is its author's. A missing comment answers as a forbidden
+        one does, so that nobody can find held comments by their ids."""
+        why = "the edit window has closed" if for_edit else "this is not your comment"
+        refused = Forbidden(f"cannot change comment {comment_id}: {why} (or the token is wrong)")
         if not check_author_token(self.secret, token, comment_id, for_edit=for_edit):
-            why = "the edit window has closed" if for_edit else "this is not your comment"
-            raise Forbidden(f"cannot change comment {comment_id}: {why} (or the token is wrong)")
-        return comment
+            raise refused
+        try:
+            return self.store.comment(comment_id)
+        except NotFound:
+            raise refused from None
 
     def edit(
         self, comment_id: int, token: str, text: str, *, posted_anyway: bool = False
     ) -> Comment:
         comment = self.authorised(comment_id, token, for_edit=True)
-        if comment.status in ("deleted", "rejected"):
+        if comment.status in ("deleted", "withdrawn", "rejected"):
             raise Forbidden(f"comment {comment_id} was {comment.status} and cannot be edited")
         if not text.strip():
             raise TextError("the comment is empty; delete it instead")
@@ -156,9 +188,16 @@ class Comments:
         )
 
     def delete(self, comment_id: int, token: str) -> Comment:
-        self.authorised(comment_id, token, for_edit=True)
+        """Empty the comment. Only a published one leaves a public placeholder (for its replies);
+        a held one is withdrawn, and a rejected one stays rejected with the moderator's reason."""
+        comment = self.authorised(comment_id, token, for_edit=True)
+        if comment.status in ("deleted", "withdrawn"):
+            return comment
+        status = {"published": "deleted", "pending": "withdrawn"}.get(
+            comment.status, comment.status
+        )
         return self.store.update(
-            comment_id, actor="author", action="delete", text="", status="deleted"
+            comment_id, actor="author", action="delete", text="", status=status
         )
 
     # Moderators --------------------------------------------------------------------------------
@@ -208,17 +247,27 @@ class Comments:
             judgement = result.to_dict()
             fields: dict[str, Any] = {"judgement": judgement}
             why = ""
-            moderated = any(
-                e.actor not in ("author", "steelman")
-                for e in self.store.audit_log(comment_id=comment.id)
-            )
-            if comment.status == "published" and not moderated:
+            if comment.status == "published" and not self._moderated_as_is(comment):
                 status, note = decide(self.settings, judgement)
                 fields.update(status=status, note=note)
                 if status == "pending":
                     why = f"judged {result.label} after posting; held by the site's policy"
             self.store.update(comment.id, actor="steelman", action="judge", why=why, **fields)
         return len(todo)
+
+    def _moderated_as_is(self, comment: Comment) -> bool:
+        """Whether a moderator decided on the comment's current text (so the policy waits).
+
+        Only a decision made after the last post or edit counts: a new text is judged and the
+        policy applied to it, whoever approved an earlier one. An import is the importing
+        moderator's decision to publish what the source had published.
+        """
+        for entry in self.store.audit_log(comment_id=comment.id):  # newest first
+            if entry.action in _DECISIONS:
+                return True
+            if entry.action in ("post", "edit"):
+                return comment.source == "import" and entry.action == "post"
+        return False
 
 
 def _random_secret() -> str:

@@ -93,6 +93,16 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        3,
+        "client request ids kept apart from demo and import ids",
+        # New client ids are stored as keyed hashes (``post:...``); older ones could have taken a
+        # demo or import id and shadowed that comment.
+        """
+        UPDATE comments SET request_id = 'legacy:' || request_id
+        WHERE source = 'widget' AND request_id IS NOT NULL AND substr(request_id, 1, 5) <> 'post:';
+        """,
+    ),
 )
 
 _VERSION_TABLE = """

@@ -9,8 +9,9 @@ from typing import Any
 __all__ = ["STATUSES", "AuditEntry", "Ban", "Comment", "Session", "Thread", "User"]
 
 # published: visible; pending: held for a moderator; rejected: refused by one (the author sees
-# why); deleted: removed by its author (kept, emptied, so that replies keep their place).
-STATUSES = ("published", "pending", "rejected", "deleted")
+# why); deleted: removed by its author once published (kept, emptied, so that replies keep their
+# place); withdrawn: removed by its author while held (emptied, never shown).
+STATUSES = ("published", "pending", "rejected", "deleted", "withdrawn")
 
 
 @dataclass(frozen=True)

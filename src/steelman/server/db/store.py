@@ -212,7 +212,7 @@ class Store(AccountsMixin):
         """Comments posted while the judge was down, oldest first."""
         with self.backend.transaction() as cur:
             rows = cur.execute(
-                "SELECT * FROM comments WHERE judged = 0 AND status <> 'deleted'"
+                "SELECT * FROM comments WHERE judged = 0 AND text <> ''"
                 " ORDER BY created, id LIMIT ?",
                 (limit,),
             )
@@ -230,9 +230,7 @@ class Store(AccountsMixin):
 
     def count_unjudged(self) -> int:
         with self.backend.transaction() as cur:
-            rows = cur.execute(
-                "SELECT COUNT(*) AS n FROM comments WHERE judged = 0 AND status <> 'deleted'"
-            )
+            rows = cur.execute("SELECT COUNT(*) AS n FROM comments WHERE judged = 0 AND text <> ''")
         return int(rows[0]["n"])
 
     def count(self, status: str | None = None) -> int:

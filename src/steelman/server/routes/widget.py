@@ -18,6 +18,7 @@ from steelman.server.schemas import (
     PostedOut,
     ThreadOut,
 )
+from steelman.server.service import PUBLIC
 from steelman.server.state import AppState
 
 __all__ = ["router"]
@@ -44,7 +45,7 @@ def thread(uri: str, state: State) -> ThreadOut:
     found = state.store.thread(uri)
     if found is None:
         return ThreadOut(uri=uri, closed=False, comments=[])
-    comments = state.store.comments(found.id, ("published", "deleted"))
+    comments = state.store.comments(found.id, PUBLIC)
     return ThreadOut(uri=uri, closed=found.closed, comments=[public(c) for c in comments])
 
 
@@ -55,9 +56,7 @@ def check(body: CheckIn, state: State) -> CheckOut:
     if not body.text.strip():
         raise ApiError(422, "empty_text", "write something first", field="text")
     found = state.store.thread(body.uri)
-    parent = (
-        state.comments.parent_text(found.id, body.parent_id) if found and body.parent_id else None
-    )
+    parent = state.comments.reply_to(found.id, body.parent_id) if found and body.parent_id else None
     judgement = state.batcher.judge_one(body.text, parent).to_dict()
     return CheckOut(
         nudge=state.comments.nudges(judgement), judgement=JudgementOut.model_validate(judgement)

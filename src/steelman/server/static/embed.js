@@ -206,7 +206,7 @@
       return Promise.all(extra).then(function (own) {
         var all = thread.comments.slice(), byId = {};
         own.forEach(function (c) {
-          if (!c) { return; }
+          if (!c || c.status === "withdrawn") { return; }
           if (seen[c.id]) { all = all.map(function (x) { return x.id === c.id ? c : x; }); }
           else { all.push(c); }
         });
