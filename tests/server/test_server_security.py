@@ -190,7 +190,7 @@ def test_behind_a_proxy_the_forwarded_address_and_host_count(tmp_path: Path) -> 
             r = client.post(
                 "/api/comments",
                 json={"uri": "x", "text": "No."},
-                headers={"X-Forwarded-For": f"{address}, 10.0.0.1"},
+                headers={"X-Forwarded-For": f"10.0.0.1, {address}"},  # the proxy's hop last
             )
             assert r.status_code == 201
         again = client.post(

@@ -1,4 +1,8 @@
-"""Reading JSON Lines with errors that name the file and the line."""
+"""Reading JSON Lines with errors that name the file and the line.
+
+Strings come out valid (:func:`steelman.data.text.clean_text`): a lone surrogate or a NUL that
+JSON escapes can spell would fail the judge or the store.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from steelman.data.text import clean_value
 from steelman.errors import RecordError
 
 __all__ = ["iter_jsonl", "parse_jsonl_line"]
@@ -27,10 +32,14 @@ def parse_jsonl_line(raw: bytes, *, path: str, line: int) -> dict[str, Any] | No
         return None
     try:
         obj = json.loads(text)
+        if "\\u" in text:  # only an escape can spell a lone surrogate or a NUL: make it valid
+            obj = clean_value(obj)
     except json.JSONDecodeError as exc:
         raise RecordError(
             f"not valid JSON ({exc.msg} at column {exc.colno})", path=path, line=line
         ) from exc
+    except RecursionError as exc:
+        raise RecordError("the JSON is nested too deeply to read", path=path, line=line) from exc
     if not isinstance(obj, dict):
         raise RecordError(
             f"expected a JSON object, found {type(obj).__name__}", path=path, line=line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -30,6 +31,8 @@ __all__ = [
     "same_origin",
 ]
 
+log = logging.getLogger(__name__)
+
 ADMIN_COOKIE = "steelman_admin"
 CSRF_HEADER = "x-csrf-token"
 _WRITES = ("POST", "PUT", "PATCH", "DELETE")
@@ -41,11 +44,29 @@ def get_state(request: Request) -> AppState:
 
 
 def client_address(request: Request) -> str:
+    """The address rate limits and bans apply to.
+
+    Behind ``trusted_proxy_hops`` proxies (``trust_proxy``), each appends the address it was
+    reached from to X-Forwarded-For, so the client's is that many entries from the right: the
+    entries left of it are whatever the client sent, and trusting them would let it pick any
+    address. With fewer entries (a request that skipped the outer proxies) the first counts.
+    """
     state = get_state(request)
-    if state.settings.trust_proxy:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+    forwarded = [
+        hop.strip()
+        for header in request.headers.getlist("x-forwarded-for")
+        for hop in header.split(",")
+        if hop.strip()
+    ]
+    if state.settings.trust_proxy and forwarded:
+        return forwarded[-min(state.settings.trusted_proxy_hops, len(forwarded))]
+    if forwarded and not state.warned_proxy:
+        state.warned_proxy = True
+        log.warning(
+            "requests arrive through a proxy (X-Forwarded-For) but trust_proxy is off: every"
+            " client shares the proxy's address, so one ban and the per-address post and login"
+            " limits apply to the whole site; set trust_proxy = true (and trusted_proxy_hops)"
+        )
     return request.client.host if request.client else "unknown"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from steelman.data.text import clean_text
 from steelman.errors import InputError, SteelmanError
 
 __all__ = ["ApiError", "Forbidden", "error_body"]
@@ -41,4 +42,6 @@ class Forbidden(InputError):
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "field": field}}
+    # A message or field may quote the request; what it quotes must still encode as UTF-8.
+    field = clean_text(field) if field is not None else None
+    return {"error": {"code": code, "message": clean_text(message), "field": field}}

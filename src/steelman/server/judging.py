@@ -2,8 +2,10 @@
 
 Concurrent requests each want one reply judged; the model is fastest judging many at once. The
 :class:`MicroBatcher` collects requests for a few milliseconds, makes one ``judge_batch`` call in
-its worker thread, and hands each caller its own result. If the judge raises, every caller gets
-:class:`JudgeUnavailable`; callers that can fail open (posting a comment) do so.
+its worker thread, and hands each caller its own result. If the judge raises on a batch, the
+batch is halved and each half judged again, until the reply it fails on is alone: only that
+caller gets the error (:class:`JudgeUnavailable`, or the judge's :class:`TextError`), never the
+others batched with it. Callers that can fail open (posting a comment) do so.
 """
 
 from __future__ import annotations
@@ -188,7 +190,12 @@ class MicroBatcher:
         jobs = [j for j in jobs if j.future.set_running_or_notify_cancel()]
         if not jobs:
             return
-        self._judge_running(jobs)
+        failed = self._judge_running(jobs)
+        if failed:  # one line per batch, however many replies the judge failed on
+            kind, first = type(failed[0]).__name__, failed[0]
+            log.warning(
+                "the judge failed on %d of %d replies (%s: %s)", len(failed), len(jobs), kind, first
+            )
 
     def _remember(self, job: _Job, result: Judgement) -> None:
         if self._cache_size <= 0:
@@ -198,25 +205,25 @@ class MicroBatcher:
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
 
-    def _judge_running(self, jobs: list[_Job]) -> None:
+    def _judge_running(self, jobs: list[_Job]) -> list[Exception]:
+        """Judge ``jobs``, halving the batch on failure; return the errors of replies that failed
+        alone (a :class:`TextError` goes to its caller as it is and is not counted)."""
         try:
             started = time.perf_counter()
             results = self.judge.judge_batch([j.text for j in jobs], [j.parent for j in jobs])
             sample = len(jobs) / max(time.perf_counter() - started, 1e-6)
             self.rate = sample if self.rate is None else 0.7 * self.rate + 0.3 * sample
-        except TextError as exc:
-            if len(jobs) == 1:
-                jobs[0].future.set_exception(exc)
-                return
-            for job in jobs:  # find the one bad reply; judge the others
-                self._judge_running([job])
-            return
         except Exception as exc:
-            log.warning("the judge failed on a batch of %d", len(jobs), exc_info=exc)
+            if len(jobs) > 1:  # one bad reply must not fail the others: halve until it is alone
+                half = len(jobs) // 2
+                return self._judge_running(jobs[:half]) + self._judge_running(jobs[half:])
+            if isinstance(exc, TextError):
+                jobs[0].future.set_exception(exc)
+                return []
             error = JudgeUnavailable("the judge failed on this request; the error was logged")
-            for job in jobs:
-                job.future.set_exception(error)
-            return
+            jobs[0].future.set_exception(error)
+            return [exc]
         for job, result in zip(jobs, results, strict=True):
             self._remember(job, result)
             job.future.set_result(result)
+        return []

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from steelman.data.text import text_problem
 from steelman.judge.result import Judgement
 from steelman.levels import LEVELS
 
@@ -60,16 +61,35 @@ def _text(obj: Any, where: str) -> str:
     return str(obj["text"])
 
 
+def _check_strings(body: Any) -> None:
+    """Refuse a body holding a string (a key too) that is not valid text: everything in it may
+    be judged or echoed back."""
+    todo = [body]
+    while todo:
+        value = todo.pop()
+        if isinstance(value, dict):
+            todo.extend(value.keys())
+            todo.extend(value.values())
+        elif isinstance(value, list):
+            todo.extend(value)
+        elif isinstance(value, str) and (problem := text_problem(value)):
+            raise PerspectiveError(problem[0].upper() + problem[1:] + ".")
+
+
 def parse_request(body: Any, *, max_chars: int) -> Request:
     """Check a ``comments:analyze`` body the way Perspective does; raise on what it refuses."""
     if not isinstance(body, dict):
         raise PerspectiveError("the request body must be a JSON object")
+    _check_strings(body)
     text = _text(body.get("comment"), "comment")
     if not text.strip():
         raise PerspectiveError("Comment must be non-empty.")
     if len(text) > max_chars:
         raise PerspectiveError(f"Comment text too long: over {max_chars} characters.")
-    entries = (body.get("context") or {}).get("entries") or []
+    context = body.get("context") or {}
+    if not isinstance(context, dict):
+        raise PerspectiveError("context must be an object with a list of entries")
+    entries = context.get("entries") or []
     if not isinstance(entries, list):
         raise PerspectiveError("context.entries must be a list")
     parent = "\n\n".join(_text(e, "context.entries[]") for e in entries) or None

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from steelman.data.text import text_problem
 
 __all__ = [
     "AuditOut",
@@ -60,6 +63,14 @@ ParentId = Annotated[int, Field(ge=1, le=2**63 - 1, description="The comment rep
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a misspelt field is an error, not ignored
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _valid_text(cls, value: Any) -> Any:
+        """Refuse, at the door, text the judge or the store cannot take (lone surrogates, NUL)."""
+        if isinstance(value, str) and (problem := text_problem(value)):
+            raise PydanticCustomError("invalid_text", problem)
+        return value
 
 
 class JudgeIn(_In):

@@ -13,6 +13,7 @@ import math
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -118,12 +119,37 @@ def check_author_token(
 
 
 class RateLimiter:
-    """Token buckets per (bucket, client address): ``rate`` requests per minute, burst ``rate``."""
+    """Token buckets per (bucket, client address): ``rate`` requests per minute, burst ``rate``.
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    At most ``capacity`` buckets are kept, least recently used first in line to go. A bucket
+    goes only once it has refilled (it then holds nothing a fresh one would not): when every
+    bucket is still refilling, as under a flood of new (spoofed) addresses, the newcomers share
+    one overflow bucket per name instead, so no flood can hand a limited client a fresh bucket.
+    """
+
+    OVERFLOW = "\x00overflow"  # no address looks like this
+
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, capacity: int = 100_000
+    ) -> None:
         self._clock = clock
-        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
+        self.capacity = capacity
+        # (bucket, client) -> (tokens, last hit, when full again), oldest use first
+        self._buckets: OrderedDict[tuple[str, str], tuple[float, float, float]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def _key(self, bucket: str, client: str, now: float) -> tuple[str, str]:
+        key = (bucket, client)
+        if key in self._buckets or len(self._buckets) < self.capacity:
+            return key
+        oldest = next(iter(self._buckets))
+        if self._buckets[oldest][2] <= now:  # refilled: forgetting it changes nothing
+            del self._buckets[oldest]
+            return key
+        return (bucket, self.OVERFLOW)
 
     def hit(self, bucket: str, client: str, per_minute: int) -> float:
         """Take one token; return 0 when allowed, else the seconds until the next is free."""
@@ -132,12 +158,14 @@ class RateLimiter:
         rate = per_minute / 60.0
         now = self._clock()
         with self._lock:
-            if len(self._buckets) > 100_000:  # forget idle clients rather than grow forever
-                self._buckets.clear()
-            tokens, last = self._buckets.get((bucket, client), (float(per_minute), now))
+            key = self._key(bucket, client, now)
+            tokens, last, _ = self._buckets.get(key, (float(per_minute), now, now))
             tokens = min(float(per_minute), tokens + (now - last) * rate)
-            if tokens >= 1:
-                self._buckets[(bucket, client)] = (tokens - 1, now)
+            allowed = tokens >= 1
+            if allowed:
+                tokens -= 1
+            self._buckets[key] = (tokens, now, now + (per_minute - tokens) / rate)
+            self._buckets.move_to_end(key)
+            if allowed:
                 return 0.0
-            self._buckets[(bucket, client)] = (tokens, now)
             return max(1.0, math.ceil((1 - tokens) / rate))

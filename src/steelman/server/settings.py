@@ -64,8 +64,16 @@ class Settings:
     session_ttl_s: int = _opt(8 * 3600, "Seconds a moderator's login lasts.")
     secure_cookies: bool = _opt(False, "Send the admin cookie only over HTTPS (set behind TLS).")
     trust_proxy: bool = _opt(
-        False, "Take the client address from X-Forwarded-For (behind a proxy)."
+        False,
+        "Take the client address from X-Forwarded-For (behind a proxy): the entry the nearest of"
+        " trusted_proxy_hops proxies added, never one the client wrote.",
     )
+    trusted_proxy_hops: int = _opt(
+        1,
+        "With trust_proxy: how many proxies of yours each request passes (1: nginx alone; 2: a"
+        " CDN, then nginx); the client address is that many entries from the right.",
+    )
+    ban_days: int = _opt(30, "Days a moderator's ban lasts, unless lifted first (0: until lifted).")
     max_request_bytes: int = _opt(256 * 1024, "Largest request body accepted (413 above).")
     max_text_chars: int = _opt(10_000, "Longest reply or parent accepted (422 above).")
     max_batch: int = _opt(64, "Most replies in one batch or thread request (422 above).")
@@ -104,7 +112,9 @@ class Settings:
         for name in ("port", "edit_window_s", "session_ttl_s", "max_request_bytes"):
             if getattr(self, name) < 0:
                 raise InputError(f"setting {name}: must not be negative")
-        for name in ("max_text_chars", "max_batch", "max_name_chars"):
+        if self.ban_days < 0:
+            raise InputError("setting ban_days: must not be negative (0: until lifted)")
+        for name in ("max_text_chars", "max_batch", "max_name_chars", "trusted_proxy_hops"):
             if getattr(self, name) < 1:
                 raise InputError(f"setting {name}: must be at least 1")
         if self.judge_timeout_s <= 0 or self.batch_window_ms < 0:

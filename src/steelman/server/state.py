@@ -29,3 +29,4 @@ class AppState:
     comments: Comments
     limiter: RateLimiter
     templates: Jinja2Templates
+    warned_proxy: bool = False  # X-Forwarded-For seen without trust_proxy: said once, in the log

@@ -19,6 +19,7 @@ from steelman.data.formats.jsonl import read_jsonl
 from steelman.data.formats.reddit import read_reddit
 from steelman.data.formats.wikitactics import read_wikitactics_comments
 from steelman.data.formats.wxr import read_wxr
+from steelman.data.text import clean_text, clean_value
 from steelman.errors import InputError, RecordError
 
 __all__ = ["CommentStream", "read_comments"]
@@ -61,7 +62,7 @@ class CommentStream(Iterator[Comment]):
     def __next__(self) -> Comment:
         for item in self._items:
             if isinstance(item, Comment):
-                return item
+                return _valid(item)
             if not self._skip_bad:
                 self.close()
                 raise item
@@ -88,6 +89,16 @@ class CommentStream(Iterator[Comment]):
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _valid(c: Comment) -> Comment:
+    """The comment with every string made valid text (a CSV's NUL, an escaped lone surrogate):
+    the importer's boundary, so that the judge and the store never see them."""
+    c.id, c.text, c.thread = clean_text(c.id), clean_text(c.text), clean_text(c.thread)
+    c.author = clean_text(c.author) if c.author is not None else None
+    c.parent_id = clean_text(c.parent_id) if c.parent_id is not None else None
+    c.extra = clean_value(c.extra)
+    return c
 
 
 def read_comments(

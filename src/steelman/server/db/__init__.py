@@ -1,6 +1,6 @@
 """Storage for the comment server (SQLite or PostgreSQL). Knows SQL, never HTTP."""
 
-from steelman.server.db.backend import Conflict, StoreError, open_backend
+from steelman.server.db.backend import Conflict, StoreError, Unstorable, open_backend
 from steelman.server.db.backup import backup_sqlite
 from steelman.server.db.migrations import MIGRATIONS, current_version, migrate
 from steelman.server.db.records import STATUSES, AuditEntry, Comment, Thread, User
@@ -16,6 +16,7 @@ __all__ = [
     "Store",
     "StoreError",
     "Thread",
+    "Unstorable",
     "User",
     "backup_sqlite",
     "current_version",

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from steelman.errors import MissingDependency, SteelmanError
+from steelman.data.text import text_problem
+from steelman.errors import InputError, MissingDependency, SteelmanError
 
 __all__ = [
     "Backend",
@@ -25,6 +26,7 @@ __all__ = [
     "PostgresBackend",
     "SqliteBackend",
     "StoreError",
+    "Unstorable",
     "open_backend",
 ]
 
@@ -37,6 +39,21 @@ class StoreError(SteelmanError):
 
 class Conflict(StoreError):
     """A statement broke a uniqueness or foreign-key rule (a duplicate name, a missing parent)."""
+
+
+class Unstorable(InputError):
+    """A value no database here can hold (a NUL, a lone surrogate): refused alike by both."""
+
+
+def _check_params(params: Sequence[Any]) -> tuple[Any, ...]:
+    """The parameters, once every string among them is storable. PostgreSQL refuses NUL and
+    SQLite cannot encode a lone surrogate; both are refused here, before either sees them, so
+    the two backends answer the same (an input error, not an outage)."""
+    values = tuple(params)
+    for value in values:
+        if isinstance(value, str) and (problem := text_problem(value)):
+            raise Unstorable(problem)
+    return values
 
 
 class Cursor(Protocol):
@@ -57,8 +74,9 @@ class _SqliteCursor:
         self._conn = conn
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        values = _check_params(params)
         try:
-            cur = self._conn.execute(sql, tuple(params))
+            cur = self._conn.execute(sql, values)
             return [dict(row) for row in cur.fetchall()]
         except sqlite3.IntegrityError as exc:
             raise Conflict(f"SQLite: {exc}") from exc
@@ -123,8 +141,9 @@ class _PgCursor:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         import psycopg
 
+        values = _check_params(params)
         try:
-            cur = self._conn.execute(_PLACEHOLDER.sub("%s", sql), tuple(params))
+            cur = self._conn.execute(_PLACEHOLDER.sub("%s", sql), values)
             return list(cur.fetchall()) if cur.description else []
         except psycopg.errors.IntegrityError as exc:
             raise Conflict(f"PostgreSQL: {exc}") from exc

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from steelman.data.text import clean_text
 from steelman.server.deps import State, public_base, rate_limit
 from steelman.server.perspective import (
     PerspectiveError,
@@ -35,7 +36,7 @@ def perspective_error(
     }
     status_name = names.get(status, "INTERNAL")
     return JSONResponse(
-        {"error": {"code": status, "message": message, "status": status_name}},
+        {"error": {"code": status, "message": clean_text(message), "status": status_name}},
         status_code=status,
         headers=headers,
     )
@@ -55,6 +56,8 @@ async def analyze(request: Request, state: State) -> Any:
     """Perspective's ``comments:analyze``: ATTACK_ON_COMMENTER, INSULT and STEELMAN_* attributes."""
     try:
         body = json.loads(await request.body())
+    except RecursionError:
+        return perspective_error(400, "Invalid JSON payload received: nested too deeply.")
     except ValueError:
         return perspective_error(400, "Invalid JSON payload received.")
     try:
