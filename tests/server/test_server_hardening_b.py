@@ -18,6 +18,7 @@ from steelman.data.comments import Comment as SourceComment
 from steelman.server.db import Store, migrate, open_backend
 from steelman.server.demo import DEMO_URI, seed_demo
 
+FORMATS = Path(__file__).parent.parent / "fixtures" / "formats"
 PAGE = "https://blog.example/hardening"
 RUDE = "You idiot, nobody asked."
 FINE = "No, because the figures say otherwise."
@@ -27,6 +28,10 @@ def _post(client: TestClient, text: str, **extra: Any) -> dict[str, Any]:
     r = client.post("/api/comments", json={"uri": PAGE, "text": text, **extra})
     assert r.status_code in (200, 201), r.text
     return dict(r.json())
+
+
+def _queue_items(queue: Any) -> list[dict[str, Any]]:
+    return list(queue["items"] if isinstance(queue, dict) else queue)
 
 
 def _listed(client: TestClient, uri: str = PAGE) -> list[dict[str, Any]]:
@@ -214,3 +219,63 @@ def test_upgrade_moves_old_client_ids_out_of_the_import_namespace(store_url: str
     texts = sorted(c.text for c in store.comments(thread.id))
     assert texts == ["Imported words.", "planted"]
     store.close()
+
+
+# Defect 6: a WordPress import published comments WordPress never approved. ---------------------
+
+
+def test_wordpress_import_keeps_pending_held_and_spam_hidden(admin: TestClient) -> None:
+    data = (FORMATS / "wordpress.xml").read_bytes()
+    r = admin.post("/api/admin/import", files={"file": ("wordpress.xml", data)})
+    assert r.status_code == 200, r.text
+    assert (r.json()["held"], r.json()["hidden"]) == (1, 1)
+    listed = _listed(admin, "https://blog.example.org/2024/05/on-reply-trees/")
+    authors = {c["author"]: c for c in listed}
+    assert "Cheap Pills" not in authors and "بسمة" not in authors  # spam, pending
+    assert all(c["status"] == "published" for c in listed)
+    assert authors["Carol"]["parent_id"] == authors["Alice"]["id"]  # the spam's reply moved up
+    queue = admin.get("/api/admin/queue").json()
+    assert [item["comment"]["author"] for item in _queue_items(queue)] == ["بسمة"]
+    store = admin.app.state.steelman.store  # type: ignore[attr-defined]
+    assert store.count("rejected") == 1
+    admin.post("/api/admin/rejudge")
+    after = _listed(admin, "https://blog.example.org/2024/05/on-reply-trees/")
+    assert [(c["id"], c["status"]) for c in after] == [(c["id"], c["status"]) for c in listed]
+
+
+def test_disqus_import_hides_spam_and_names_no_one_on_placeholders(admin: TestClient) -> None:
+    data = (FORMATS / "disqus.xml").read_bytes()
+    assert admin.post("/api/admin/import", files={"file": ("d.xml", data)}).json()["hidden"] == 1
+    listed = _listed(admin, "https://blog.example.org/on-trees/")
+    assert "Spammer" not in {c["author"] for c in listed}
+    (gone,) = [c for c in listed if c["status"] == "deleted"]
+    assert gone["author"] == "" and gone["text"] == ""
+
+
+# Defect 7: JSONL files without a thread all went into "upload", and duplicates vanished. -------
+
+
+def test_jsonl_files_without_threads_do_not_collide(admin: TestClient) -> None:
+    one = b'{"id": 1, "text": "First file, one."}\n{"id": 2, "text": "First file, two."}\n'
+    two = b'{"id": 1, "text": "Second file, one."}\n'
+    for name, data in (("monday.jsonl", one), ("tuesday.jsonl", two)):
+        r = admin.post("/api/admin/import", files={"file": (name, data)})
+        assert r.json()["imported"] == data.count(b"\n") and r.json()["duplicates"] == 0
+    assert [c["text"] for c in _listed(admin, "monday")] == ["First file, one.", "First file, two."]
+    assert [c["text"] for c in _listed(admin, "tuesday")] == ["Second file, one."]
+
+
+def test_duplicate_ids_are_reported_with_their_lines(admin: TestClient) -> None:
+    data = b'{"id": 1, "text": "a"}\n{"id": 2, "text": "b"}\n{"id": 1, "text": "c"}\n'
+    r = admin.post("/api/admin/import", files={"file": ("dup.jsonl", data)}).json()
+    assert (r["imported"], r["duplicates"]) == (2, 1)
+    assert r["skipped"] == [{"line": 3, "thread": "dup", "id": "1", "why": "the same id as line 1"}]
+    again = admin.post("/api/admin/import", files={"file": ("dup.jsonl", data)}).json()
+    assert (again["imported"], again["duplicates"]) == (0, 3)
+    assert [s["line"] for s in again["skipped"]] == [1, 2, 3]
+    page = admin.post(
+        "/admin/import",
+        files={"file": ("dup.jsonl", data)},
+        data={"csrf": admin.headers["X-CSRF-Token"]},
+    )
+    assert "Skipped 3 duplicates: line 1 (id 1: imported before)" in page.text

@@ -123,8 +123,8 @@ def test_import_keeps_replies_under_their_parents_and_is_idempotent(store: Store
         SourceComment("2", "1", "bob", "Reply", "https://blog.example/p"),
         SourceComment("3", None, None, "[deleted]", "https://blog.example/p", deleted=True),
     ]
-    assert store.import_comments(source, actor="mod") == 3
-    assert store.import_comments(source, actor="mod") == 0
+    assert store.import_comments(source, actor="mod").imported == 3
+    assert store.import_comments(source, actor="mod").imported == 0
     thread = store.thread("https://blog.example/p")
     assert thread is not None
     first, reply, gone = store.comments(thread.id, ("published", "deleted"))

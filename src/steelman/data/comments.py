@@ -17,6 +17,9 @@ class Comment:
     groups comments into one discussion (a post, a page, a conversation). ``deleted`` marks a
     comment whose text was removed at the source (the text is then empty or a marker such as
     "[deleted]"); it stays in the tree so that its replies keep their place.
+    ``extra["moderation"]`` is ``"pending"``, ``"spam"`` or ``"trash"`` for a comment the source
+    never published (an export of WordPress or Disqus). ``line`` is where the record starts in
+    its file, when the reader knows it (for messages; not compared).
     """
 
     id: str
@@ -27,3 +30,4 @@ class Comment:
     created: datetime | None = None
     deleted: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    line: int | None = field(default=None, compare=False)

@@ -7,6 +7,7 @@ judge calls go through the server's micro-batcher, so a thread shares batches wi
 from __future__ import annotations
 
 import asyncio
+import re
 import tempfile
 from pathlib import Path
 
@@ -35,11 +36,19 @@ def read_thread_file(data: bytes, *, filename: str = "", format: str = "auto") -
     """The comments of an uploaded file in any format the importers read."""
     if not data.strip():
         raise InputError("the file is empty")
-    suffix = Path(filename).suffix.lower() if filename else ".jsonl"
     with tempfile.TemporaryDirectory(prefix="steelman-upload-") as folder:
-        path = Path(folder) / f"upload{suffix}"
+        path = Path(folder) / _upload_name(filename)
         path.write_bytes(data)
         return list(read_comments(path, format=format))
+
+
+def _upload_name(filename: str) -> str:
+    """A safe local name for an uploaded file that keeps its stem, which names the thread of
+    records without one (two files then never share a thread by accident), and its suffix."""
+    name = Path(filename.replace("\\", "/")).name
+    suffix = Path(name).suffix.lower() if name else ".jsonl"
+    stem = re.sub(r"[^\w.-]+", "_", name[: len(name) - len(suffix)]).strip("._")[:100]
+    return (stem or "upload") + re.sub(r"[^\w.]", "", suffix)
 
 
 def _report(batcher: MicroBatcher, comments: list[Comment]) -> ThreadReport:

@@ -113,9 +113,13 @@ def read_json_records(
                 yield obj
                 continue
             try:
-                yield make(obj, label, line)
+                comment = make(obj, label, line)
             except RecordError as err:
                 yield err
+                continue
+            if comment.line is None:
+                comment.line = line
+            yield comment
 
 
 def missing_field(name: str, obj: dict[str, Any], *, path: str, line: int | None) -> RecordError:

@@ -3,7 +3,8 @@ at their thread and, for replies, their parent post by ``dsq:id``.
 
 The thread of a comment is its Disqus thread id; the thread's link and title, when the export
 gave them earlier in the file, go into ``extra``. Deleted and spam posts are kept as deleted
-placeholders (empty text) so their replies keep a parent.
+placeholders (empty text) so their replies keep a parent; ``extra["moderation"]`` marks spam
+(``spam``) and posts awaiting approval (``pending``, from ``isApproved`` when the export has it).
 """
 
 from __future__ import annotations
@@ -79,7 +80,9 @@ def _comment(
     name = None
     if author is not None:
         name = child_text(author, NS + "name") or child_text(author, NS + "username") or None
-    extra: dict[str, Any] = {"spam": True} if spam else {}
+    extra: dict[str, Any] = {"spam": True, "moderation": "spam"} if spam else {}
+    if not deleted and (child_text(elem, NS + "isApproved") or "").lower() == "false":
+        extra["moderation"] = "pending"
     link, title = threads.get(thread, (None, None))
     extra.update({k: v for k, v in (("thread_link", link), ("thread_title", title)) if v})
     message = elem.find(NS + "message")
@@ -94,4 +97,5 @@ def _comment(
         ),
         deleted=deleted,
         extra=extra,
+        line=line,
     )

@@ -69,4 +69,5 @@ def comment_from_record(
         created=parse_time(obj.get("created"), name="created", path=path, line=line),
         deleted=bool(deleted),
         extra={k: v for k, v in obj.items() if k not in FIELDS},
+        line=line,
     )

@@ -3,6 +3,8 @@
 The thread is the post's ``<link>`` (or ``<wp:post_id>`` when it has none). Comments marked spam
 or trash in ``wp:comment_approved`` are kept as deleted placeholders so their replies keep a
 parent; pending ones (``0``) are kept as they are, with the status in ``extra["approved"]``.
+Either way ``extra["moderation"]`` says so (``pending``, ``spam``, ``trash``), so that an import
+publishes only what WordPress published.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ __all__ = ["read_wxr"]
 
 WP_NAMESPACE = "http://wordpress.org/export/"  # followed by the version: 1.0/, 1.1/, 1.2/
 _GONE = frozenset({"spam", "trash", "post-trashed"})
+_MODERATION = {"0": "pending", "spam": "spam", "trash": "trash", "post-trashed": "trash"}
 _NO_DATE = "0000-00-00 00:00:00"
 
 
@@ -83,6 +86,8 @@ def _comment(elem: LineElement, thread: str, path: str) -> Comment:
     date = text("comment_date_gmt")
     deleted = approved in _GONE
     extra: dict[str, object] = {"approved": approved}
+    if approved in _MODERATION:
+        extra["moderation"] = _MODERATION[approved]
     if kind and kind != "comment":
         extra["type"] = kind
     return Comment(
@@ -96,4 +101,5 @@ def _comment(elem: LineElement, thread: str, path: str) -> Comment:
         else parse_time(date, name="wp:comment_date_gmt", path=path, line=line),
         deleted=deleted,
         extra=extra,
+        line=line,
     )

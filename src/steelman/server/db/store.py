@@ -15,6 +15,7 @@ from steelman.data.comments import Comment as SourceComment
 from steelman.errors import InputError
 from steelman.server.db.accounts import AccountsMixin
 from steelman.server.db.backend import Cursor, PostgresBackend, SqliteBackend, open_backend
+from steelman.server.db.imports import ImportReport, import_comments
 from steelman.server.db.migrations import migrate
 from steelman.server.db.records import AuditEntry, Comment, Thread
 
@@ -259,32 +260,7 @@ class Store(AccountsMixin):
 
     # Import ------------------------------------------------------------------------------------
 
-    def import_comments(self, comments: Iterable[SourceComment], *, actor: str) -> int:
-        """Add comments read by an importer, published and unjudged; returns how many were new.
-
-        Each source thread becomes the thread of its page address (Disqus's ``thread_link``, or
-        the thread key), so the widget on that page shows them; replies keep their parents.
-        Importing the same file twice adds nothing (the source id is the request id).
-        """
-        ids: dict[tuple[str, str], int] = {}
-        added = 0
-        for c in comments:
-            uri = str(c.extra.get("thread_link") or c.thread)
-            thread = self.thread(uri, create=True, title=str(c.extra.get("thread_title", "")))
-            assert thread is not None
-            parent = ids.get((c.thread, c.parent_id)) if c.parent_id else None
-            comment, new = self.add_comment(
-                thread_id=thread.id,
-                parent_id=parent,
-                author=c.author or "",
-                text="" if c.deleted else c.text,
-                status="deleted" if c.deleted else "published",
-                actor=actor,
-                request_id=f"import:{c.thread}:{c.id}",
-                source="import",
-                created=c.created.timestamp() if c.created else None,
-            )
-            ids[(c.thread, c.id)] = comment.id
-            added += int(new)
-        self.record(actor, "import", count=added)
-        return added
+    def import_comments(self, comments: Iterable[SourceComment], *, actor: str) -> ImportReport:
+        """Add comments read by an importer, keeping the source's moderation; see
+        :mod:`steelman.server.db.imports`."""
+        return import_comments(self, comments, actor=actor)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 
@@ -153,10 +153,13 @@ async def import_comments(
         UploadFile, File(description="A comment export: JSONL, WordPress WXR, Disqus XML...")
     ],
     format: Annotated[str, Form()] = "auto",
-) -> dict[str, int]:
-    """Import existing comments (published, judged later by the re-judge pass)."""
+) -> dict[str, Any]:
+    """Import existing comments, keeping the source's moderation: published ones are published
+    (and judged later by the re-judge pass), pending ones held, spam and trash hidden. Records
+    whose ids were imported before are skipped and listed with their lines. Records without a
+    thread go into one named after the file."""
     comments = read_thread_file(await file.read(), filename=file.filename or "", format=format)
-    return {"imported": state.store.import_comments(comments, actor=session.user.username)}
+    return state.store.import_comments(comments, actor=session.user.username).to_dict()
 
 
 @router.post("/rejudge")

@@ -182,8 +182,8 @@ async def import_file(
 ) -> Response:
     try:
         comments = read_thread_file(await file.read(), filename=file.filename or "", format=format)
-        added = state.store.import_comments(comments, actor=session.user.username)
-        message = f"Imported {added} comments; they will be judged in the background."
+        report = state.store.import_comments(comments, actor=session.user.username)
+        message = report.summary()
     except InputError as exc:
         message = f"Import failed: {exc}"
     return _threads_page(state, request, session, message)
