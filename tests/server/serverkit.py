@@ -9,6 +9,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -239,14 +241,35 @@ PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 MODERATOR = ("mod", "correct horse battery")
 
 
+_DATABASE: list[str] = []  # the current test's database (see conftest's ``database``)
+_APPS: list[FastAPI] = []  # the apps made in it, closed at its end
+
+
+@contextmanager
+def using_database(url: str) -> Iterator[None]:
+    """Make :func:`make_app` use ``url``, and close the apps it made when the block ends."""
+    _DATABASE.append(url)
+    try:
+        yield
+    finally:
+        _DATABASE.pop()
+        while _APPS:
+            state = _APPS.pop().state.steelman
+            state.batcher.stop()
+            state.store.close()
+
+
 def make_app(tmp_path: Path, judge: Any = None, **overrides: Any) -> FastAPI:
-    """The app on a SQLite file in ``tmp_path`` with the rule judge and one moderator."""
+    """The app with the rule judge and one moderator, on this test's database (SQLite or
+    PostgreSQL, see conftest), or a SQLite file in ``tmp_path`` outside the server tests."""
     from steelman.server import create_app, load_settings
     from steelman.server.auth import add_moderator
 
     overrides.setdefault("rejudge_interval_s", 0.0)
-    settings = load_settings(database=f"sqlite:///{tmp_path / 'comments.db'}", **overrides)
+    url = _DATABASE[-1] if _DATABASE else f"sqlite:///{tmp_path / 'comments.db'}"
+    settings = load_settings(database=url, **overrides)
     app = create_app(settings, judge=judge or RuleJudge())
+    _APPS.append(app)
     add_moderator(app.state.steelman.store, *MODERATOR)
     return app
 

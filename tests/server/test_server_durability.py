@@ -16,8 +16,8 @@ PAGE = "https://blog.example/burst"
 FAST = {"STEELMAN_RATE_POST_PER_MINUTE": "1000000", "STEELMAN_RATE_JUDGE_PER_MINUTE": "1000000"}
 
 
-def test_sigkill_during_a_burst_loses_no_acknowledged_comment(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'burst.db'}"
+def test_sigkill_during_a_burst_loses_no_acknowledged_comment(database: str) -> None:
+    url = database
     server = ServerProcess(url, env=FAST).start()
     acknowledged: dict[int, str] = {}
     lock = threading.Lock()
