@@ -54,7 +54,13 @@ def test_sigkill_during_a_burst_loses_no_acknowledged_comment(database: str) -> 
     assert len(acknowledged) >= 150
     restarted = ServerProcess(url, env=FAST).start()
     try:
-        listed = httpx.get(f"{restarted.url}/api/threads", params={"uri": PAGE}).json()["comments"]
+        listed, cursor = [], None
+        while True:
+            params = {"uri": PAGE, **({"cursor": cursor} if cursor else {})}
+            page = httpx.get(f"{restarted.url}/api/threads", params=params).json()
+            listed += page["comments"]
+            if not (cursor := page["next"]):
+                break
     finally:
         restarted.stop()
     stored = {c["id"]: c["text"] for c in listed}

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from serverkit import BrokenJudge, make_app
+from serverkit import BrokenJudge, RuleJudge, make_app
 
 from steelman.data.comments import Comment as SourceComment
 from steelman.server.db import Store, migrate, open_backend
@@ -28,10 +28,6 @@ def _post(client: TestClient, text: str, **extra: Any) -> dict[str, Any]:
     r = client.post("/api/comments", json={"uri": PAGE, "text": text, **extra})
     assert r.status_code in (200, 201), r.text
     return dict(r.json())
-
-
-def _queue_items(queue: Any) -> list[dict[str, Any]]:
-    return list(queue["items"] if isinstance(queue, dict) else queue)
 
 
 def _listed(client: TestClient, uri: str = PAGE) -> list[dict[str, Any]]:
@@ -235,7 +231,7 @@ def test_wordpress_import_keeps_pending_held_and_spam_hidden(admin: TestClient) 
     assert all(c["status"] == "published" for c in listed)
     assert authors["Carol"]["parent_id"] == authors["Alice"]["id"]  # the spam's reply moved up
     queue = admin.get("/api/admin/queue").json()
-    assert [item["comment"]["author"] for item in _queue_items(queue)] == ["بسمة"]
+    assert [item["comment"]["author"] for item in queue["items"]] == ["بسمة"]
     store = admin.app.state.steelman.store  # type: ignore[attr-defined]
     assert store.count("rejected") == 1
     admin.post("/api/admin/rejudge")
@@ -279,3 +275,65 @@ def test_duplicate_ids_are_reported_with_their_lines(admin: TestClient) -> None:
         data={"csrf": admin.headers["X-CSRF-Token"]},
     )
     assert "Skipped 3 duplicates: line 1 (id 1: imported before)" in page.text
+
+
+# The queue said "100 held" when thousands were; /api/threads answered a whole thread at once. ---
+
+
+def _seed(app: FastAPI, n: int, status: str, uri: str = PAGE) -> list[int]:
+    store = app.state.steelman.store
+    thread = store.thread(uri, create=True)
+    ids = []
+    for i in range(n):
+        judgement = {**RuleJudge().judge("You idiot.").to_dict(), "attack": (i % 7) / 10}
+        comment, _ = store.add_comment(
+            thread_id=thread.id,
+            text=f"comment {i}",
+            status=status,
+            actor="author",
+            judgement=judgement,
+            created=1_700_000_000.0 + i // 3,  # ties in time: the id breaks them
+        )
+        ids.append(comment.id)
+    return ids
+
+
+def test_queue_tells_the_true_count_and_pages_through_everything(
+    app: FastAPI, admin: TestClient
+) -> None:
+    ids = _seed(app, 250, "pending")
+    seen, cursor, pages = [], None, 0
+    while True:
+        r = admin.get(
+            "/api/admin/queue", params={"limit": 100, **({"cursor": cursor} if cursor else {})}
+        )
+        body = r.json()
+        assert r.status_code == 200 and body["held"] == 250
+        seen += [(item["risk"], item["comment"]["id"]) for item in body["items"]]
+        pages += 1
+        if not (cursor := body["next"]):
+            break
+    assert pages == 3 and sorted(i for _, i in seen) == ids  # each once
+    assert [r for r, _ in seen] == sorted((r for r, _ in seen), reverse=True)  # riskiest first
+    page = admin.get("/admin")
+    assert "250 held" in page.text and "showing 100" in page.text and 'rel="next"' in page.text
+
+
+def test_threads_are_paged_with_a_cursor(app: FastAPI, client: TestClient) -> None:
+    ids = _seed(app, 45, "published")
+    seen, cursor = [], None
+    while True:
+        params: dict[str, Any] = {"uri": PAGE, "limit": 20}
+        if cursor:
+            params["cursor"] = cursor
+        body = client.get("/api/threads", params=params).json()
+        assert body["count"] == 45 and len(body["comments"]) <= 20
+        seen += [c["id"] for c in body["comments"]]
+        if not (cursor := body["next"]):
+            break
+    assert seen == ids  # oldest first, every comment once
+    assert len(client.get("/api/threads", params={"uri": PAGE}).json()["comments"]) == 45
+    for bad in ("nonsense", "W10", "WzEsMiwzXQ", "WzFlOTk5LDFd"):  # not a cursor, [], [1,2,3], huge
+        r = client.get("/api/threads", params={"uri": PAGE, "cursor": bad})
+        assert r.status_code == 422 and r.json()["error"]["code"] == "invalid"
+    assert client.get("/api/threads", params={"uri": PAGE, "limit": 100_000}).status_code == 422

@@ -22,7 +22,7 @@ def test_queue_is_riskiest_first_with_context(admin: TestClient) -> None:
     parent = _post(admin, "Cars must go.")
     _post(admin, "Don't be so smug.", parent_id=parent["id"])
     _post(admin, "You idiot.", parent_id=parent["id"], posted_anyway=True)
-    queue = admin.get("/api/admin/queue").json()
+    queue = admin.get("/api/admin/queue").json()["items"]
     assert [q["comment"]["level"] for q in queue] == ["DH0", "DH2"]
     assert queue[0]["risk"] > queue[1]["risk"]
     assert queue[0]["parent"]["text"] == "Cars must go." and queue[0]["thread_uri"] == PAGE
@@ -33,7 +33,7 @@ def test_approve_publishes_and_is_audited(admin: TestClient) -> None:
     held = _post(admin, "You idiot.")
     r = admin.post(f"/api/admin/comments/{held['id']}/approve")
     assert r.status_code == 200 and r.json()["status"] == "published"
-    assert admin.get("/api/admin/queue").json() == []
+    assert admin.get("/api/admin/queue").json() == {"held": 0, "items": [], "next": None}
     entry = admin.get("/api/admin/audit").json()[0]
     assert (entry["actor"], entry["action"], entry["comment_id"]) == ("mod", "approve", held["id"])
 

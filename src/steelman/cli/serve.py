@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,7 +35,9 @@ def _settings(config: str | None, **overrides: object) -> Settings:
 @click.option("--host", help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, help="Port to listen on (default 8080).")
 @click.option(
-    "--demo", is_flag=True, help="Temporary database, a seeded discussion, a demo moderator."
+    "--demo",
+    is_flag=True,
+    help="A temporary database (never the configured one), a seeded discussion, a demo moderator.",
 )
 @click.option("--print-defaults", is_flag=True, help="Print every setting, commented, and exit.")
 def serve(
@@ -55,22 +58,31 @@ def serve(
         import uvicorn
     except ImportError as exc:
         raise MissingDependency("uvicorn", "server", "steelman serve") from exc
-    from steelman.server import create_app
+    import steelman.server
+
+    settings = _settings(config, database=database, host=host, port=port, demo=demo or None)
+    address = f"http://{settings.host}:{settings.port}"
+    if not settings.demo:
+        app = steelman.server.create_app(settings)
+        click.echo(f"Steelman serving on {address}")
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+        return
     from steelman.server.demo import seed_demo
 
-    if demo and database is None:
-        folder = Path(tempfile.mkdtemp(prefix="steelman-demo-"))
-        database = f"sqlite:///{folder / 'demo.db'}"
-    settings = _settings(config, database=database, host=host, port=port, demo=demo or None)
-    app = create_app(settings)
-    address = f"http://{settings.host}:{settings.port}"
-    if settings.demo:
-        password = seed_demo(app.state.steelman.comments)
-        click.echo(f"Steelman demo: {address}/demo  (database {settings.database})")
-        click.echo(f"Moderate at {address}/admin  as  demo / {password}")
-    else:
-        click.echo(f"Steelman serving on {address}")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    # Demo mode seeds a discussion and a moderator whose password is printed: never into the
+    # configured database (however demo was turned on), only into its own, removed at exit.
+    with tempfile.TemporaryDirectory(prefix="steelman-demo-") as folder:
+        configured = settings.database
+        settings = replace(settings, database=f"sqlite:///{Path(folder) / 'demo.db'}")
+        app = steelman.server.create_app(settings)
+        try:
+            password = seed_demo(app.state.steelman.comments)
+            click.echo(f"Steelman demo: {address}/demo  (temporary database, removed at exit;")
+            click.echo(f"  the configured {configured} is not touched)")
+            click.echo(f"Moderate at {address}/admin  as  demo / {password}")
+            uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+        finally:
+            app.state.steelman.store.close()
 
 
 @cli.command()
@@ -88,7 +100,7 @@ def backup(config: str | None, database: str | None, out: str) -> None:
 
 @cli.group()
 def admin() -> None:
-    """Moderator accounts."""
+    """Moderator accounts and bans."""
 
 
 def _store(config: str | None, database: str | None) -> Store:
@@ -132,3 +144,31 @@ def list_users(config: str | None, database: str | None) -> None:
     """List the moderators."""
     for name in _store(config, database).users():
         click.echo(name)
+
+
+@admin.command("bans")
+@_config
+@_database
+def list_bans(config: str | None, database: str | None) -> None:
+    """List the bans in force: id, kind, expiry, who banned, why."""
+    from datetime import UTC, datetime
+
+    def when(ts: float | None) -> str:
+        return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M") if ts else "until lifted"
+
+    for ban in _store(config, database).bans():
+        comment = f"comment {ban.comment_id}" if ban.comment_id else "-"
+        click.echo(
+            f"{ban.id}\t{ban.kind}\t{when(ban.expires)}\t{ban.actor}\t{comment}\t{ban.reason}"
+        )
+
+
+@admin.command("unban")
+@_config
+@_database
+@click.argument("ban_id", type=int)
+@click.option("--reason", default="", help="Why, for the audit log.")
+def unban(config: str | None, database: str | None, ban_id: int, reason: str) -> None:
+    """Lift ban BAN_ID (see `steelman admin bans`); recorded in the audit log as by "cli"."""
+    ban = _store(config, database).unban(ban_id, actor="cli", reason=reason)
+    click.echo(f"lifted the {ban.kind} ban {ban.id}")

@@ -22,7 +22,7 @@ from steelman.server.db import Conflict, NotFound, Store, StoreError
 from steelman.server.errors import ApiError, Forbidden, error_body
 from steelman.server.judging import JudgeLike, JudgeUnavailable, MicroBatcher, load_judge
 from steelman.server.middleware import BodyLimit, SecurityHeaders
-from steelman.server.routes import admin_api, admin_pages, api, pages, perspective, widget
+from steelman.server.routes import admin_api, admin_pages, api, bans, pages, perspective, widget
 from steelman.server.schemas import ErrorOut, PerspectiveErrorOut
 from steelman.server.security import RateLimiter
 from steelman.server.service import Comments
@@ -154,7 +154,13 @@ def create_app(
     errors: dict[int | str, dict[str, Any]] = {
         "4XX": {"model": ErrorOut, "description": "An error, in the one error shape"}
     }
-    for router in (api.router, widget.router, admin_api.router, admin_api.login_router):
+    for router in (
+        api.router,
+        widget.router,
+        admin_api.router,
+        bans.api_router,
+        admin_api.login_router,
+    ):
         app.include_router(router, responses=dict(errors))
     app.include_router(
         perspective.router,
@@ -162,6 +168,7 @@ def create_app(
     )
     app.include_router(pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(bans.page_router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import Depends, Header, Path, Request
+from fastapi import Depends, Header, Path, Query, Request
 
 from steelman.server.db.records import Session
 from steelman.server.errors import ApiError
@@ -18,7 +18,9 @@ __all__ = [
     "ADMIN_COOKIE",
     "Admin",
     "CommentId",
+    "Cursor",
     "MaybeAdmin",
+    "PageLimit",
     "State",
     "ThreadId",
     "Token",
@@ -71,9 +73,16 @@ def client_address(request: Request) -> str:
 
 
 def public_base(request: Request) -> str:
-    """This server's address as readers reach it: the ``public_url`` setting, else the request's."""
-    configured = get_state(request).settings.public_url
-    return (configured or str(request.base_url)).rstrip("/")
+    """This server's address as readers reach it: the ``public_url`` setting, else the address
+    of the socket the request came in on. Never the Host header: whoever sends the request
+    writes that, and would have their site written into our pages and discovery document."""
+    settings = get_state(request).settings
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    server = request.scope.get("server")
+    host, port = (str(server[0]), int(server[1])) if server else (settings.host, settings.port)
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}" if port == 80 else f"http://{host}:{port}"
 
 
 def rate_limit(bucket: str) -> Callable[[Request], Awaitable[None]]:
@@ -154,4 +163,9 @@ ThreadId = Annotated[int, Path(ge=1, le=MAX_ID, description="A thread's id.")]
 Token = Annotated[
     str,
     Header(alias="X-Steelman-Token", description="The token returned when the comment was posted."),
+]
+PageLimit = Annotated[int, Query(ge=1, le=500, description="How many items on one page.")]
+Cursor = Annotated[
+    str | None,
+    Query(max_length=200, description="Where a page starts: the ``next`` of the page before."),
 ]

@@ -67,8 +67,12 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
+_PRIVATE = ("/admin", "/api/admin")  # what only a moderator sees: never kept by a cache
+
+
 class SecurityHeaders:
-    """nosniff and a referrer policy everywhere; a strict CSP on our own HTML pages."""
+    """nosniff and a referrer policy everywhere; a strict CSP on our own HTML pages;
+    ``Cache-Control: no-store`` on the moderators' pages and API."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -78,11 +82,17 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        path: str = scope.get("path", "")
+        private = any(path == p or path.startswith(p + "/") for p in _PRIVATE)
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers: list[Any] = list(message.get("headers", []))
                 headers.append((b"x-content-type-options", b"nosniff"))
                 headers.append((b"referrer-policy", b"same-origin"))
+                if private:
+                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                    headers.append((b"cache-control", b"no-store"))
                 html = any(k == b"content-type" and v.startswith(b"text/html") for k, v in headers)
                 if html and not any(k == b"content-security-policy" for k, _ in headers):
                     headers.append((b"content-security-policy", CSP.encode()))

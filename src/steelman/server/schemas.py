@@ -12,6 +12,8 @@ from steelman.data.text import text_problem
 __all__ = [
     "AuditOut",
     "AuthorView",
+    "BanIn",
+    "BanOut",
     "BatchIn",
     "BatchOut",
     "CheckIn",
@@ -28,6 +30,7 @@ __all__ = [
     "PostedOut",
     "PublicComment",
     "QueueItem",
+    "QueueOut",
     "ReasonIn",
     "ThreadCommentIn",
     "ThreadIn",
@@ -202,7 +205,11 @@ class PostedOut(BaseModel):
 class ThreadOut(BaseModel):
     uri: str
     closed: bool
-    comments: list[PublicComment]
+    count: int = Field(description="The thread's published comments, on every page.")
+    comments: list[PublicComment] = Field(description="One page of them, oldest first.")
+    next: str | None = Field(
+        description="Pass it as ``cursor`` for the next page; null on the last page."
+    )
 
 
 class LoginIn(_In):
@@ -212,6 +219,25 @@ class LoginIn(_In):
 
 class ReasonIn(_In):
     reason: str = Field("", max_length=2000)
+
+
+class BanIn(ReasonIn):
+    days: int | None = Field(
+        None,
+        ge=0,
+        le=36_500,
+        description="How long the ban lasts (default: ban_days; 0: until lifted).",
+    )
+
+
+class BanOut(BaseModel):
+    id: int
+    kind: str = Field(description="address or email (kept only as a keyed hash)")
+    reason: str
+    actor: str
+    created: float
+    expires: float | None = Field(description="When the ban ends; null: until lifted.")
+    comment_id: int | None = Field(description="The comment its author was banned for.")
 
 
 class CloseIn(_In):
@@ -225,3 +251,11 @@ class QueueItem(BaseModel):
     parent: PublicComment | None
     risk: float
     posted_anyway: bool
+
+
+class QueueOut(BaseModel):
+    held: int = Field(description="Every comment held, on all pages.")
+    items: list[QueueItem] = Field(description="One page of them, riskiest first.")
+    next: str | None = Field(
+        description="Pass it as ``cursor`` for the next page; null on the last page."
+    )

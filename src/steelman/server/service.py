@@ -7,12 +7,14 @@ never HTTP.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from steelman.errors import TextError
 from steelman.levels import level as _level
 from steelman.server.db import Comment, NotFound, Store
+from steelman.server.db.records import Ban
 from steelman.server.errors import Forbidden
 from steelman.server.judging import JudgeUnavailable, MicroBatcher
 from steelman.server.security import (
@@ -219,16 +221,25 @@ class Comments:
             reason=reason.strip(),
         )
 
-    def ban(self, comment_id: int, actor: str, reason: str) -> Comment:
-        """Reject the comment and refuse further posts from its address and email."""
+    def ban(self, comment_id: int, actor: str, reason: str, days: int | None = None) -> Comment:
+        """Reject the comment and refuse further posts from its address and email for ``days``
+        (default: the ``ban_days`` setting; 0: until a moderator lifts the ban)."""
         comment = self.store.comment(comment_id)
         why = reason.strip() or "banned by a moderator"
+        days = self.settings.ban_days if days is None else days
+        expires = time.time() + days * 86_400 if days > 0 else None
         for kind, value in (("address", comment.address_hash), ("email", comment.email_hash)):
             if value:
-                self.store.ban(kind, value, actor=actor, reason=why)
+                self.store.ban(
+                    kind, value, actor=actor, reason=why, expires=expires, comment_id=comment_id
+                )
         return self.store.update(
             comment_id, actor=actor, action="ban", why=why, status="rejected", reason=why
         )
+
+    def unban(self, ban_id: int, actor: str, reason: str = "") -> Ban:
+        """Lift a ban (recorded in the audit log with ``reason``)."""
+        return self.store.unban(ban_id, actor=actor, reason=reason.strip())
 
     # Failing open, then catching up -------------------------------------------------------------
 

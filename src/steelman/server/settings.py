@@ -93,7 +93,11 @@ class Settings:
         2048, "Judgements remembered, so a reply checked and then posted is judged once."
     )
     rejudge_interval_s: float = _opt(30.0, "Seconds between passes re-judging unjudged comments.")
-    demo: bool = _opt(False, "Demo mode: temporary database, seeded discussion, demo moderator.")
+    demo: bool = _opt(
+        False,
+        "Demo mode: a seeded discussion and a demo moderator, on a temporary database of its own"
+        " (the database setting is not used).",
+    )
 
     def __post_init__(self) -> None:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import TYPE_CHECKING
 
@@ -74,27 +75,77 @@ class AccountsMixin:
         with self.backend.transaction() as cur:
             cur.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
-    def ban(self, kind: str, value: str, *, actor: str, reason: str = "") -> None:
+    def ban(
+        self,
+        kind: str,
+        value: str,
+        *,
+        actor: str,
+        reason: str = "",
+        expires: float | None = None,
+        comment_id: int | None = None,
+    ) -> None:
+        """Refuse ``value`` until ``expires`` (``None``: until lifted); a new ban replaces one."""
         with self.backend.transaction() as cur:
             cur.execute(
-                "INSERT INTO bans (kind, value, reason, actor, created) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (kind, value) DO NOTHING",
-                (kind, value, reason, actor, time.time()),
+                "INSERT INTO bans (kind, value, reason, actor, created, expires, comment_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, value) DO UPDATE SET"
+                " reason = excluded.reason, actor = excluded.actor, created = excluded.created,"
+                " expires = excluded.expires, comment_id = excluded.comment_id",
+                (kind, value, reason, actor, time.time(), expires, comment_id),
             )
 
-    def banned(self, pairs: list[tuple[str, str]]) -> Ban | None:
-        """The first ban matching any ``(kind, value)`` pair (empty values never match)."""
+    def banned(self, pairs: list[tuple[str, str]], *, now: float | None = None) -> Ban | None:
+        """The first live ban matching any ``(kind, value)`` pair (empty values never match)."""
+        at = time.time() if now is None else now
         with self.backend.transaction() as cur:
             for kind, value in pairs:
                 if not value:
                     continue
-                rows = cur.execute("SELECT * FROM bans WHERE kind = ? AND value = ?", (kind, value))
+                rows = cur.execute(
+                    "SELECT * FROM bans WHERE kind = ? AND value = ?"
+                    " AND (expires IS NULL OR expires > ?)",
+                    (kind, value, at),
+                )
                 if rows:
-                    r = rows[0]
-                    return Ban(
-                        r["id"], r["kind"], r["value"], r["reason"], r["actor"], r["created"]
-                    )
+                    return Ban.from_row(rows[0])
         return None
+
+    def bans(self, *, now: float | None = None, limit: int = 500) -> list[Ban]:
+        """The bans in force, newest first."""
+        at = time.time() if now is None else now
+        with self.backend.transaction() as cur:
+            rows = cur.execute(
+                "SELECT * FROM bans WHERE expires IS NULL OR expires > ?"
+                " ORDER BY created DESC, id DESC LIMIT ?",
+                (at, limit),
+            )
+        return [Ban.from_row(r) for r in rows]
+
+    def unban(self, ban_id: int, *, actor: str, reason: str = "") -> Ban:
+        """Lift a ban, recording who did and why in the audit log (in the same transaction)."""
+        with self.backend.transaction() as cur:
+            rows = cur.execute("DELETE FROM bans WHERE id = ? RETURNING *", (ban_id,))
+            if not rows:
+                from steelman.server.db.store import NotFound  # store.py builds on this module
+
+                raise NotFound(f"no ban {ban_id}; see the list of bans")
+            ban = Ban.from_row(rows[0])
+            detail = {"ban": ban.id, "kind": ban.kind, "banned_for": ban.comment_id}
+            cur.execute(
+                "INSERT INTO audit (at, actor, action, comment_id, thread_id, reason, detail)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    time.time(),
+                    actor,
+                    "unban",
+                    None,
+                    None,
+                    reason,
+                    json.dumps(detail, sort_keys=True),
+                ),
+            )
+        return ban
 
     def meta(self, key: str, default: str) -> str:
         """A stored server value, set to ``default`` on first read (e.g. the signing secret)."""

@@ -6,6 +6,7 @@ The store writes portable SQL with ``?`` placeholders; :class:`PostgresBackend` 
 
 from __future__ import annotations
 
+import os
 import queue
 import re
 import sqlite3
@@ -99,6 +100,9 @@ class SqliteBackend:
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                # It holds the signing secret: readable by its owner alone. SQLite gives the WAL
+                # and shared-memory files the database file's mode.
+                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
             self._conn = sqlite3.connect(
                 self.path, check_same_thread=False, isolation_level=None, timeout=30
             )

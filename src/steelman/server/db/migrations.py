@@ -103,6 +103,14 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         WHERE source = 'widget' AND request_id IS NOT NULL AND substr(request_id, 1, 5) <> 'post:';
         """,
     ),
+    (
+        4,
+        "bans that expire and remember the comment they were made on",
+        """
+        ALTER TABLE bans ADD COLUMN expires {real};
+        ALTER TABLE bans ADD COLUMN comment_id {bigint};
+        """,
+    ),
 )
 
 _VERSION_TABLE = """

@@ -113,9 +113,26 @@ class Session:
 
 @dataclass(frozen=True)
 class Ban:
+    """A refused address or email (both kept only as keyed hashes), until ``expires`` if set."""
+
     id: int
     kind: str
     value: str
     reason: str
     actor: str
     created: float
+    expires: float | None = None
+    comment_id: int | None = None  # the comment the moderator banned its author for
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Ban:
+        return cls(
+            row["id"],
+            row["kind"],
+            row["value"],
+            row["reason"],
+            row["actor"],
+            row["created"],
+            row.get("expires"),
+            row.get("comment_id"),
+        )

@@ -6,6 +6,8 @@ misses an action and never records one that did not happen.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import time
 from collections.abc import Iterable
@@ -19,7 +21,7 @@ from steelman.server.db.imports import ImportReport, import_comments
 from steelman.server.db.migrations import migrate
 from steelman.server.db.records import AuditEntry, Comment, Thread
 
-__all__ = ["NotFound", "Store"]
+__all__ = ["NotFound", "Store", "make_cursor", "read_cursor"]
 
 
 class NotFound(InputError):
@@ -42,6 +44,31 @@ def _audit(
             json.dumps(detail, sort_keys=True),
         ),
     )
+
+
+def make_cursor(*values: float) -> str:
+    """An opaque page cursor: the sort key of the last row of a page."""
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def read_cursor(cursor: str, n: int) -> list[float]:
+    """The ``n`` values of a cursor from :func:`make_cursor`; anything else is an input error."""
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not (
+            isinstance(values, list)
+            and len(values) == n
+            and all(
+                isinstance(v, int | float) and not isinstance(v, bool) and abs(v) < 2**53
+                for v in values
+            )
+        ):
+            raise ValueError(cursor)
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
+        raise InputError(
+            "this page cursor is not one the server gave; start again from the first page"
+        ) from None
+    return [float(v) for v in values]
 
 
 class Store(AccountsMixin):
@@ -170,17 +197,48 @@ class Store(AccountsMixin):
             raise NotFound(f"no comment {comment_id}")
         return Comment.from_row(rows[0])
 
-    def comments(self, thread_id: int, statuses: Iterable[str] = ("published",)) -> list[Comment]:
-        """A thread's comments in the given statuses, oldest first."""
+    def comments(
+        self,
+        thread_id: int,
+        statuses: Iterable[str] = ("published",),
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+    ) -> list[Comment]:
+        """A thread's comments in the given statuses, oldest first; at most ``limit``, from the
+        page cursor ``after`` on."""
+        wanted = tuple(statuses)
+        marks = ", ".join("?" for _ in wanted)
+        sql = f"SELECT * FROM comments WHERE thread_id = ? AND status IN ({marks})"
+        params: list[Any] = [thread_id, *wanted]
+        if after is not None:
+            created, last = read_cursor(after, 2)
+            sql += " AND (created > ? OR (created = ? AND id > ?))"
+            params += [created, created, int(last)]
+        sql += " ORDER BY created, id"
+        if limit is not None:
+            sql, params = sql + " LIMIT ?", [*params, limit]
+        with self.backend.transaction() as cur:
+            rows = cur.execute(sql, params)
+        return [Comment.from_row(r) for r in rows]
+
+    def comments_page(
+        self, thread_id: int, statuses: Iterable[str], *, limit: int, after: str | None = None
+    ) -> tuple[list[Comment], str | None]:
+        """One page of :meth:`comments` and the cursor of the next (``None`` on the last)."""
+        rows = self.comments(thread_id, statuses, limit=limit + 1, after=after)
+        page = rows[:limit]
+        return page, make_cursor(page[-1].created, page[-1].id) if len(rows) > limit else None
+
+    def count_in_thread(self, thread_id: int, statuses: Iterable[str] = ("published",)) -> int:
         wanted = tuple(statuses)
         marks = ", ".join("?" for _ in wanted)
         with self.backend.transaction() as cur:
             rows = cur.execute(
-                f"SELECT * FROM comments WHERE thread_id = ? AND status IN ({marks})"
-                " ORDER BY created, id",
+                f"SELECT COUNT(*) AS n FROM comments WHERE thread_id = ? AND status IN ({marks})",
                 (thread_id, *wanted),
             )
-        return [Comment.from_row(r) for r in rows]
+        return int(rows[0]["n"])
 
     def update(
         self, comment_id: int, *, actor: str, action: str, why: str = "", **fields: Any
@@ -219,15 +277,26 @@ class Store(AccountsMixin):
             )
         return [Comment.from_row(r) for r in rows]
 
-    def queue(self, limit: int = 100) -> list[Comment]:
-        """Comments held for a moderator, riskiest first."""
+    def queue(self, limit: int = 100, *, after: str | None = None) -> list[Comment]:
+        """Comments held for a moderator, riskiest first; from the page cursor ``after`` on."""
+        sql, params = "SELECT * FROM comments WHERE status = 'pending'", []
+        if after is not None:
+            risk, created, last = read_cursor(after, 3)
+            sql += " AND (risk < ? OR (risk = ? AND (created > ? OR (created = ? AND id > ?))))"
+            params = [risk, risk, created, created, int(last)]
         with self.backend.transaction() as cur:
-            rows = cur.execute(
-                "SELECT * FROM comments WHERE status = 'pending' ORDER BY risk DESC, created, id"
-                " LIMIT ?",
-                (limit,),
-            )
+            rows = cur.execute(sql + " ORDER BY risk DESC, created, id LIMIT ?", (*params, limit))
         return [Comment.from_row(r) for r in rows]
+
+    def queue_page(
+        self, limit: int, *, after: str | None = None
+    ) -> tuple[list[Comment], str | None]:
+        """One page of the :meth:`queue` and the cursor of the next (``None`` on the last)."""
+        rows = self.queue(limit + 1, after=after)
+        page = rows[:limit]
+        last = page[-1] if page else None
+        more = last is not None and len(rows) > limit
+        return page, make_cursor(last.risk, last.created, last.id) if last and more else None
 
     def count_unjudged(self) -> int:
         with self.backend.transaction() as cur:

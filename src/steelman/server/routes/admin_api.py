@@ -12,6 +12,8 @@ from steelman.server.deps import (
     ADMIN_COOKIE,
     Admin,
     CommentId,
+    Cursor,
+    PageLimit,
     State,
     ThreadId,
     admin_session,
@@ -20,11 +22,20 @@ from steelman.server.deps import (
 )
 from steelman.server.errors import ApiError
 from steelman.server.present import author_view, public
-from steelman.server.schemas import AuditOut, AuthorView, CloseIn, LoginIn, QueueItem, ReasonIn
+from steelman.server.schemas import (
+    AuditOut,
+    AuthorView,
+    BanIn,
+    CloseIn,
+    LoginIn,
+    QueueItem,
+    QueueOut,
+    ReasonIn,
+)
 from steelman.server.state import AppState
 from steelman.server.threads import read_thread_file
 
-__all__ = ["queue_items", "router", "set_session_cookie"]
+__all__ = ["queue_page", "router", "set_session_cookie"]
 
 router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[Depends(admin_session)])
 login_router = APIRouter(prefix="/api/admin", tags=["admin"])
@@ -42,9 +53,11 @@ def set_session_cookie(response: Response, state: AppState, token: str) -> None:
     )
 
 
-def queue_items(state: AppState, limit: int = 100) -> list[QueueItem]:
+def queue_page(state: AppState, limit: int = 100, cursor: str | None = None) -> QueueOut:
+    """One page of the queue, with the number held on all pages and the next page's cursor."""
+    page, after = state.store.queue_page(limit, after=cursor)
     items = []
-    for c in state.store.queue(limit):
+    for c in page:
         parent = state.store.comment(c.parent_id) if c.parent_id else None
         items.append(
             QueueItem(
@@ -55,7 +68,7 @@ def queue_items(state: AppState, limit: int = 100) -> list[QueueItem]:
                 posted_anyway=c.posted_anyway,
             )
         )
-    return items
+    return QueueOut(held=state.store.count("pending"), items=items, next=after)
 
 
 @login_router.post("/login", dependencies=[Depends(rate_limit("login"))])
@@ -80,9 +93,10 @@ def logout(request: Request, response: Response, state: State) -> dict[str, bool
 
 
 @router.get("/queue")
-def queue(state: State) -> list[QueueItem]:
-    """Held comments, riskiest first, each with its level, reasons and the comment it answers."""
-    return queue_items(state)
+def queue(state: State, limit: PageLimit = 100, cursor: Cursor = None) -> QueueOut:
+    """Held comments, riskiest first, each with its level, reasons and the comment it answers;
+    a page at a time (follow ``next``), with the number ``held`` in all."""
+    return queue_page(state, limit, cursor)
 
 
 @router.post("/comments/{comment_id}/approve")
@@ -106,12 +120,13 @@ def reject(
 @router.post("/comments/{comment_id}/ban")
 def ban(
     comment_id: CommentId,
-    body: ReasonIn,
+    body: BanIn,
     session: Admin,
     state: State,
 ) -> AuthorView:
-    """Reject the comment and refuse further comments from its address and email."""
-    comment = state.comments.ban(comment_id, session.user.username, body.reason)
+    """Reject the comment and refuse further comments from its address and email for ``days``
+    (lift it early at ``/api/admin/bans/{ban_id}/unban``)."""
+    comment = state.comments.ban(comment_id, session.user.username, body.reason, body.days)
     return author_view(state.store, comment, state.settings.edit_window_s)
 
 

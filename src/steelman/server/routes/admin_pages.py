@@ -15,6 +15,7 @@ from steelman.server.deps import (
     ADMIN_COOKIE,
     Admin,
     CommentId,
+    Cursor,
     MaybeAdmin,
     State,
     ThreadId,
@@ -23,7 +24,7 @@ from steelman.server.deps import (
 )
 from steelman.server.errors import ApiError
 from steelman.server.highlight import pieces
-from steelman.server.routes.admin_api import queue_items, set_session_cookie
+from steelman.server.routes.admin_api import queue_page, set_session_cookie
 from steelman.server.state import AppState
 from steelman.server.threads import FORMATS, read_thread_file
 
@@ -96,9 +97,12 @@ def queue(
     request: Request,
     session: MaybeAdmin,
     state: State,
+    cursor: Cursor = None,
 ) -> Response:
+    """The queue, 100 at a time, with the number held on all pages."""
     if session is None:
         return _to_login()
+    page = queue_page(state, 100, cursor)
     items = [
         (
             item,
@@ -109,9 +113,9 @@ def queue(
                 else [],
             ),
         )
-        for item in queue_items(state)
+        for item in page.items
     ]
-    return _page(state, request, "queue.html", session, items=items)
+    return _page(state, request, "queue.html", session, items=items, held=page.held, next=page.next)
 
 
 @router.post("/comments/{comment_id}/{action}")

@@ -116,8 +116,8 @@ def docs(request: Request, state: State) -> Response:
 
 @router.get("/demo", response_class=HTMLResponse)
 def demo_post(request: Request, state: State) -> Response:
-    """A sample post with the comment widget under it."""
-    return _page(state, request, "demo.html", base=public_base(request))
+    """A sample post with the comment widget under it (which talks to where the page came from)."""
+    return _page(state, request, "demo.html", base="")
 
 
 @router.get("/embed.js")

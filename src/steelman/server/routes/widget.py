@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 
-from steelman.server.deps import CommentId, State, Token, client_address, rate_limit, require_json
+from steelman.server.deps import (
+    CommentId,
+    Cursor,
+    PageLimit,
+    State,
+    Token,
+    client_address,
+    rate_limit,
+    require_json,
+)
 from steelman.server.errors import ApiError
 from steelman.server.present import author_view, public
 from steelman.server.routes.api import check_text
@@ -40,13 +49,20 @@ def _check_author(state: AppState, author: str) -> None:
 
 
 @router.get("/threads")
-def thread(uri: str, state: State) -> ThreadOut:
-    """A page's published comments (and deleted ones, emptied, so that replies keep their place)."""
+def thread(uri: str, state: State, limit: PageLimit = 200, cursor: Cursor = None) -> ThreadOut:
+    """A page's published comments (and deleted ones, emptied, so that replies keep their place),
+    oldest first, a page at a time: follow ``next`` for the rest."""
     found = state.store.thread(uri)
     if found is None:
-        return ThreadOut(uri=uri, closed=False, comments=[])
-    comments = state.store.comments(found.id, PUBLIC)
-    return ThreadOut(uri=uri, closed=found.closed, comments=[public(c) for c in comments])
+        return ThreadOut(uri=uri, closed=False, count=0, comments=[], next=None)
+    comments, after = state.store.comments_page(found.id, PUBLIC, limit=limit, after=cursor)
+    return ThreadOut(
+        uri=uri,
+        closed=found.closed,
+        count=state.store.count_in_thread(found.id),
+        comments=[public(c) for c in comments],
+        next=after,
+    )
 
 
 @router.post("/comments/check", dependencies=[Depends(rate_limit("judge"))])

@@ -193,9 +193,19 @@
     return node;
   }
 
+  // The thread comes a page at a time (oldest first); "More comments" asks for one page more.
+  var pages = 1;
+  function fetchThread(cursor, left, got) {
+    var path = "/api/threads?uri=" + encodeURIComponent(uri) + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
+    return api("GET", path).then(function (page) {
+      page.comments = got.concat(page.comments);
+      return page.next && left > 1 ? fetchThread(page.next, left - 1, page.comments) : page;
+    });
+  }
+
   function load() {
     var mine = tokens();
-    return api("GET", "/api/threads?uri=" + encodeURIComponent(uri)).then(function (thread) {
+    return fetchThread(null, pages, []).then(function (thread) {
       var seen = {}, extra = [];
       thread.comments.forEach(function (c) { seen[c.id] = true; });
       Object.keys(mine).forEach(function (id) {
@@ -223,10 +233,15 @@
         root.textContent = "";
         var list = el("div", "sm-thread");
         top.forEach(function (n) { list.appendChild(build(n)); });
-        root.appendChild(el("h3", "sm-count", all.filter(function (c) { return c.status !== "deleted"; }).length + " comments"));
+        root.appendChild(el("h3", "sm-count", thread.count + " comments"));
         if (thread.closed) { root.appendChild(el("p", "sm-closed", "This discussion is closed.")); }
         else { root.appendChild(form(null, post(null))); }
         root.appendChild(list);
+        if (thread.next) {
+          var more = el("button", "sm-more", "More comments"); more.type = "button";
+          more.onclick = function () { pages += 1; load(); };
+          root.appendChild(more);
+        }
       });
     }).catch(function (err) {
       root.textContent = "";
