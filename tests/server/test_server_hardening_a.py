@@ -153,6 +153,20 @@ def test_abusive_post_batched_with_poison_is_still_held(tmp_path: Path) -> None:
     state.store.close()
 
 
+def test_rejudge_pass_is_not_held_up_by_one_comment_the_judge_fails_on(tmp_path: Path) -> None:
+    app = make_app(tmp_path, judge=ChokingJudge(), policy="hold")
+    state = app.state.steelman
+    thread = state.store.thread("p", create=True)
+    for text in ("POISON", "You idiot.", "No, because."):
+        state.store.add_comment(thread_id=thread.id, text=text, status="published", actor="author")
+    assert state.comments.rejudge_pending() == 2
+    left = state.store.unjudged()
+    assert [c.text for c in left] == ["POISON"]
+    assert state.store.count("pending") == 1  # the insult, held by the policy
+    state.batcher.stop()
+    state.store.close()
+
+
 def test_score_repairs_a_lone_surrogate_instead_of_failing(tmp_path: Path) -> None:
     from steelman.batch.prepare import Fields, iter_chunks
     from steelman.batch.readers import InputFile

@@ -122,6 +122,26 @@ class MicroBatcher:
         futures = [self.submit(t, p) for t, p in zip(texts, parents, strict=True)]
         return [self._result(f) for f in futures]
 
+    def judge_each(
+        self, texts: list[str], parents: list[str | None]
+    ) -> list[Judgement | SteelmanError]:
+        """Judge a list (blocking): each reply's judgement, or the error that reply alone met
+        (:class:`TextError`, :class:`JudgeUnavailable`), so one bad reply fails no other."""
+        self._shed(len(texts), self.timeout * len(texts))
+        pending: list[Future[Judgement] | SteelmanError] = []
+        for text, parent in zip(texts, parents, strict=True):
+            try:
+                pending.append(self.submit(text, parent))
+            except TextError as exc:
+                pending.append(exc)
+        out: list[Judgement | SteelmanError] = []
+        for item in pending:
+            try:
+                out.append(item if isinstance(item, SteelmanError) else self._result(item))
+            except (JudgeUnavailable, TextError) as exc:
+                out.append(exc)
+        return out
+
     def judge_one(self, text: str, parent: str | None) -> Judgement:
         self._shed(1, self.timeout)
         return self._result(self.submit(text, parent))

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from steelman.errors import TextError
+from steelman.errors import SteelmanError, TextError
 from steelman.levels import level as _level
 from steelman.server.db import Comment, NotFound, Store
 from steelman.server.db.records import Ban
@@ -249,12 +249,21 @@ class Comments:
         if not todo:
             return 0
         parents = [self.parent_text(c.thread_id, c.parent_id) for c in todo]
-        try:
-            results = self.batcher.judge_many([c.text for c in todo], parents)
-        except (JudgeUnavailable, TextError) as exc:
+        try:  # each comment on its own: one the judge cannot take must not hold up the rest
+            answers = self.batcher.judge_each([c.text for c in todo], parents)
+        except JudgeUnavailable as exc:
             log.warning("re-judging failed, will retry: %s", exc)
             return 0
-        for comment, result in zip(todo, results, strict=True):
+        failed = [a for a in answers if isinstance(a, SteelmanError)]
+        if failed:
+            log.warning(
+                "re-judging: %d of %d failed, will retry: %s", len(failed), len(todo), failed[0]
+            )
+        done = 0
+        for comment, result in zip(todo, answers, strict=True):
+            if isinstance(result, SteelmanError):
+                continue
+            done += 1
             judgement = result.to_dict()
             fields: dict[str, Any] = {"judgement": judgement}
             why = ""
@@ -264,7 +273,7 @@ class Comments:
                 if status == "pending":
                     why = f"judged {result.label} after posting; held by the site's policy"
             self.store.update(comment.id, actor="steelman", action="judge", why=why, **fields)
-        return len(todo)
+        return done
 
     def _moderated_as_is(self, comment: Comment) -> bool:
         """Whether a moderator decided on the comment's current text (so the policy waits).
