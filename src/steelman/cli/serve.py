@@ -77,8 +77,10 @@ def serve(
         app = steelman.server.create_app(settings)
         try:
             password = seed_demo(app.state.steelman.comments)
-            click.echo(f"Steelman demo: {address}/demo  (temporary database, removed at exit;")
-            click.echo(f"  the configured {configured} is not touched)")
+            click.echo(
+                f"Steelman demo: {address}/demo  (on a temporary database, removed at exit;"
+                f" {configured} is not touched)"
+            )
             click.echo(f"Moderate at {address}/admin  as  demo / {password}")
             uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
         finally:
