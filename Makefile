@@ -43,7 +43,7 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 
 pytest: encoder chromium
-	STEELMAN_TEST_POSTGRES=require $(BIN)/pytest -q
+	TEST_POSTGRES=require $(BIN)/pytest -q
 
 test: lint typecheck pytest
 

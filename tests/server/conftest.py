@@ -2,9 +2,9 @@
 
 Every test of the store and the server (all but the modules in ``SQLITE_ONLY``) runs twice: on a
 temporary SQLite file and on a fresh schema of a scratch PostgreSQL database, which is created
-for the run and dropped at its end. The server is ``STEELMAN_TEST_POSTGRES_URL`` (default
+for the run and dropped at its end. The server is ``TEST_POSTGRES_URL`` (default
 ``PG_URL``: a local server with trust authentication). Without one the PostgreSQL half skips,
-unless ``STEELMAN_TEST_POSTGRES=require`` (``make test`` sets it) or ``CI=true``: then it fails.
+unless ``TEST_POSTGRES=require`` (``make test`` sets it) or ``CI=true``: then it fails.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def _postgres_required() -> bool:
     return (
-        os.environ.get("STEELMAN_TEST_POSTGRES", "") == "require"
+        os.environ.get("TEST_POSTGRES", "") == "require"
         or os.environ.get("CI", "").lower() == "true"
     )
 
@@ -53,12 +53,12 @@ def postgres_database() -> Iterator[str]:
     try:
         import psycopg
 
-        base = os.environ.get("STEELMAN_TEST_POSTGRES_URL", PG_URL)
+        base = os.environ.get("TEST_POSTGRES_URL", PG_URL)
         admin = psycopg.connect(base, autocommit=True, connect_timeout=5)
     except Exception as exc:
         message = f"PostgreSQL is not reachable at {base}: {exc}"
         if _postgres_required():
-            pytest.fail(f"{message} (required: STEELMAN_TEST_POSTGRES=require or CI=true)")
+            pytest.fail(f"{message} (required: TEST_POSTGRES=require or CI=true)")
         pytest.skip(message)
     name = f"steelman_test_{uuid.uuid4().hex[:12]}"
     with admin:

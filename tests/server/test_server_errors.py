@@ -34,7 +34,8 @@ def _shape(body: dict[str, object]) -> None:
             "invalid",
         ),
         ("post", "/api/v1/judge", {"data": {"text": "x"}}, 403, "csrf"),
-        ("get", "/api/comments/1/author", {"headers": {"X-Steelman-Token": "x"}}, 404, "not_found"),
+        # a missing comment answers as a forbidden one does: held ones cannot be enumerated
+        ("get", "/api/comments/1/author", {"headers": {"X-Steelman-Token": "x"}}, 403, "forbidden"),
         ("get", "/api/admin/queue", {}, 401, "unauthorised"),
     ],
 )
