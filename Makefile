@@ -9,13 +9,14 @@ STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test lint typecheck pytest encoder chromium train eval bench clean
+.PHONY: install demo test lint typecheck pytest chromium train eval bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
-# torch must be exactly 2.13.0 (the local CPU build) and installed before anything that pulls torch.
+# torch (training and its tests only; the judge runs on ONNX) must be exactly 2.13.0, the local
+# CPU build, installed before anything that pulls torch.
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[dev]'
@@ -23,12 +24,8 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
-# Export the bundled base encoder (int8 ONNX) once into the user's cache; later runs reuse it.
-encoder: install
-	$(BIN)/steelman encoder build
-
 # The server with a seeded sample discussion; prints its address and the demo moderator's login.
-demo: encoder
+demo: install
 	$(BIN)/steelman serve --demo
 
 lint: install
@@ -42,21 +39,22 @@ typecheck: install
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 
-pytest: encoder chromium
+pytest: install chromium
 	TEST_POSTGRES=require $(BIN)/pytest -q
 
 test: lint typecheck pytest
 
-# Rebuild both bundled models; the escalation model reads the judge's output, so it comes second.
-train: encoder
+# Rebuild both bundled models (fine-tuning on 2 cores: about 40 minutes); the escalation model
+# reads the judge's output, so it comes second.
+train: install
 	$(BIN)/steelman train --out src/steelman/models/judge
 	$(BIN)/steelman train-escalation --out src/steelman/models/escalation
 
-eval: encoder
+eval: install
 	$(BIN)/steelman eval
 
 # Speed and memory figures (printed, not asserted): judge, score, threads, server, Ray.
-bench: encoder
+bench: install
 	$(PY) benchmarks/bench_judge.py
 	$(PY) benchmarks/bench_score.py
 	$(PY) benchmarks/bench_threads.py

@@ -8,7 +8,6 @@
 
 from steelman._version import __version__
 from steelman.errors import (
-    EncoderError,
     InputError,
     MissingDependency,
     ModelError,
@@ -16,15 +15,13 @@ from steelman.errors import (
     SteelmanError,
     TextError,
 )
-from steelman.judge import Encoder, Evidence, Judge, Judgement, JudgeModel
+from steelman.judge import Evidence, Judge, Judgement, JudgeModel
 from steelman.levels import ACTS, LEVELS, Act, Level
 
 __all__ = [
     "ACTS",
     "LEVELS",
     "Act",
-    "Encoder",
-    "EncoderError",
     "Evidence",
     "InputError",
     "Judge",

@@ -5,7 +5,6 @@
     │   ├── TextError             a reply or parent that cannot be judged (empty, too long)
     │   └── RecordError           a record in a file is malformed; names the file, line and field
     ├── ModelError                a model directory is missing, corrupt or of an unknown version
-    ├── EncoderError              the sentence encoder cannot be loaded or built
     └── MissingDependency         an optional extra is not installed; says which to install
 
 Errors from outside libraries (onnxruntime, json, sqlite...) are wrapped where they enter with
@@ -15,7 +14,6 @@ Errors from outside libraries (onnxruntime, json, sqlite...) are wrapped where t
 from __future__ import annotations
 
 __all__ = [
-    "EncoderError",
     "InputError",
     "MissingDependency",
     "ModelError",
@@ -65,10 +63,6 @@ class RecordError(InputError):
 
 class ModelError(SteelmanError):
     """A model directory that is missing, corrupt or of an unsupported format."""
-
-
-class EncoderError(SteelmanError):
-    """The sentence encoder could not be loaded or built."""
 
 
 class MissingDependency(SteelmanError, ImportError):

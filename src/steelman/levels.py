@@ -124,6 +124,7 @@ ACTS: tuple[Act, ...] = (
     Act("concession", "Conceding", "concedes a point or recants"),
     Act("context", "Contextualisation", "gives background the discussion needs"),
     Act("coordination", "Coordinating edits", "coordinates the work itself (edits, process)"),
+    Act("agreement", "Agreeing", "agrees with the other person"),
     Act("derailing", "Derailing", "changes the subject or goes off topic"),
     Act("bailing_out", "Bailing out", "gives up on the conversation"),
 )

@@ -121,17 +121,69 @@ def test_mismatched_parents_are_refused(judge: Judge) -> None:
 
 def test_each_distinct_text_is_embedded_once(judge: Judge) -> None:
     calls: list[str] = []
-    real = judge.encoder.encode
+    net = judge.model.network
+    real = net.encode
 
     def counting(texts):  # type: ignore[no-untyped-def]
         calls.extend(texts)
         return real(texts)
 
-    judge.encoder.encode = counting  # type: ignore[method-assign]
+    net.encode = counting  # type: ignore[method-assign]
     try:
         a, b = "First comment here, unique 4711.", "Second comment, unique 4712."
         judge.judge_batch([a, b, "Third, unique 4713."], [None, a, b])
         judge.judge_batch([b], [a])
     finally:
-        judge.encoder.encode = real  # type: ignore[method-assign]
-    assert sorted(calls) == sorted([a, b, "Third, unique 4713."])
+        net.encode = real  # type: ignore[method-assign]
+    # a reply is encoded with its token states each time it is judged (for its evidence); a
+    # parent already seen is never encoded again
+    assert sorted(calls) == sorted([a, b, "Third, unique 4713.", b])
+
+
+REPLIES = [
+    (INSULT, "Rents fell 12%."),
+    (COUNTER, "Rents fell 12% after the policy."),
+    (QUESTION, None),
+    ("No. That is simply false.", "The bridge opened in 1932."),
+    ("I agree, that is exactly what happened here.", "The vote was moved to Friday."),
+    ("x" * 3000, None),
+    ("Short.", "A much longer parent comment that goes on and on about many things. " * 20),
+]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7])
+def test_scores_do_not_depend_on_the_batch(judge: Judge, size: int) -> None:
+    texts = [t for t, _ in REPLIES]
+    parents = [p for _, p in REPLIES]
+    whole = [j.to_dict() for j in Judge(judge.model).judge_batch(texts, parents)]
+    fresh = Judge(judge.model)  # no remembered vectors
+    parts = []
+    for i in range(0, len(texts), size):
+        parts += [
+            j.to_dict() for j in fresh.judge_batch(texts[i : i + size], parents[i : i + size])
+        ]
+    for a, b in zip(whole, parts, strict=True):
+        assert a["level"] == b["level"] and a["act_labels"] == b["act_labels"]
+        for key in ("attack", "disagreement"):
+            assert abs(a[key] - b[key]) <= 1e-4
+        for code in a["scores"]:
+            assert abs(a["scores"][code] - b["scores"][code]) <= 1e-4
+
+
+def test_lone_surrogates_are_judged_not_fatal(judge: Judge) -> None:
+    out = judge(["x \ud800 y, you idiot", "Fine text."], parent=["p \udfff", None])
+    assert len(out) == 2 and out[0].level in ("DH0", "DH1")
+
+
+def test_evidence_is_phrases_never_lone_function_words(judge: Judge) -> None:
+    function_words = {"i", "not", "the", "a", "you", "is", "it", "and", "to", "of", "that"}
+    texts = [t for t, _ in REPLIES[:5]] + [
+        "I do not think the report says that at all, because the table on page 4 shows 7%.",
+        "You are wrong and you know it.",
+        "Not true. The data says otherwise.",
+    ]
+    for j in judge(texts):
+        for ev in j.because:
+            words = ev.text.lower().split()
+            assert words, ev
+            assert not (len(words) == 1 and words[0].strip(".,!?") in function_words), ev

@@ -1,4 +1,4 @@
-"""Training on the small fixture, save -> load round trips, and broken model directories."""
+"""Model directories: the tiny fine-tune end to end, hashes checked on load, broken directories."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from steelman import Judge, ModelError
 from steelman.judge import JudgeModel
-from steelman.judge.model import bundled_model_dir
+from steelman.judge.model import FILES, bundled_model_dir
 
 SAMPLES = [
     ("You are a clueless troll.", "The census counts residents."),
@@ -23,64 +23,54 @@ SAMPLES = [
 
 def test_tiny_training_writes_a_complete_model_directory(tiny_model_dir: Path) -> None:
     names = {p.name for p in tiny_model_dir.iterdir()}
-    assert {"config.json", "vocab.json", "weights.npz", "README.md"} <= names
+    assert {"config.json", "README.md", *FILES} <= names
     config = json.loads((tiny_model_dir / "config.json").read_text())
-    assert config["version"] == "0.0.1-test"
-    heads = {h["name"]: h for h in config["heads"]}
-    assert set(heads) >= {"domain", "attack", "disagreement", "level"}
-    # two sources (WikiTactics, CMV): the attack head gets per-source experts and a domain meta
-    assert "tfidf@cmv" in heads["attack"]["experts"] and heads["attack"]["domain_meta"]
-    assert heads["level"]["params"].keys() == {"smoothing", "attack_override"}
-    assert "wikitactics-val" in config["metrics"]
+    assert config["format"] == "steelman-judge/2" and config["version"] == "0.0.1-test"
+    assert config["training"]["steps"] == 4
+    assert set(config["files"]) == set(FILES)
+    dev = config["metrics"]["dev"]
+    assert "wikitactics" in dev["roc_auc"]["attack"] and "levels" in dev
     card = (tiny_model_dir / "README.md").read_text()
-    assert "sha256" in card and "wikitactics/train.json" in card
+    assert "ROC-AUC" in card and "wikitactics" in card
 
 
-def test_weights_hold_no_pickled_objects(tiny_model_dir: Path) -> None:
-    with np.load(tiny_model_dir / "weights.npz", allow_pickle=False) as npz:
-        assert all(npz[k].dtype != object for k in npz.files)
-    with zipfile.ZipFile(tiny_model_dir / "weights.npz") as zf:
+def test_heads_hold_no_pickled_objects(tiny_model_dir: Path) -> None:
+    with np.load(tiny_model_dir / "heads.npz", allow_pickle=False) as npz:
+        assert all(npz[k].dtype == np.float32 for k in npz.files)
+    with zipfile.ZipFile(tiny_model_dir / "heads.npz") as zf:
         assert all(name.endswith(".npy") for name in zf.namelist())
 
 
-def test_save_then_load_gives_identical_predictions(
-    tiny_judge: Judge, tmp_path: Path, encoder: object
-) -> None:
+def test_copied_directory_gives_identical_judgements(tiny_judge: Judge, tmp_path: Path) -> None:
     texts = [t for t, _ in SAMPLES]
     parents = [p for _, p in SAMPLES]
-    before = [j.to_dict() for j in tiny_judge.judge_batch(texts, parents)]
-    tiny_judge.model.save(tmp_path / "copy")
-    again = Judge.load(tmp_path / "copy", encoder=encoder)  # type: ignore[arg-type]
-    assert [j.to_dict() for j in again.judge_batch(texts, parents)] == before
+    shutil.copytree(tiny_judge.model.path, tmp_path / "copy")
+    again = Judge.load(tmp_path / "copy")
+    assert again.judge_batch(texts, parents) == tiny_judge.judge_batch(texts, parents)
 
 
-def test_bundled_model_round_trips(judge: Judge, tmp_path: Path, encoder: object) -> None:
-    texts = [t for t, _ in SAMPLES]
-    parents = [p for _, p in SAMPLES]
-    judge.model.save(tmp_path / "bundled")
-    again = Judge.load(tmp_path / "bundled", encoder=encoder)  # type: ignore[arg-type]
-    assert again.judge_batch(texts, parents) == judge.judge_batch(texts, parents)
-
-
-def test_bundled_model_is_small_and_versioned() -> None:
+def test_bundled_model_is_small_versioned_and_measured() -> None:
     path = bundled_model_dir()
     size = sum(p.stat().st_size for p in path.iterdir())
-    assert size < 30 * 1024 * 1024
+    assert size < 40 * 1024 * 1024
     config = json.loads((path / "config.json").read_text())
-    assert config["format"] == "steelman-judge/1" and config["version"]
-    assert config["metrics"]["wikitactics-val"]["attack_auc"] > 0.7
+    assert config["format"] == "steelman-judge/2" and config["version"].startswith("2.")
+    assert config["metrics"]["dev"]["roc_auc"]["attack"]["wikitactics"]["roc_auc"] > 0.7
 
 
 def test_missing_model_directory_says_how_to_fix(tmp_path: Path) -> None:
-    with pytest.raises(ModelError, match="steelman train"):
+    with pytest.raises(ModelError, match=r"no config\.json"):
         JudgeModel.load(tmp_path / "nothing")
 
 
-def test_corrupt_weights_are_reported(tiny_model_dir: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", FILES)
+def test_a_changed_file_fails_its_hash(tiny_model_dir: Path, tmp_path: Path, name: str) -> None:
     broken = tmp_path / "broken"
     shutil.copytree(tiny_model_dir, broken)
-    (broken / "weights.npz").write_bytes(b"not a zip file")
-    with pytest.raises(ModelError, match="corrupt"):
+    data = bytearray((broken / name).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (broken / name).write_bytes(bytes(data))
+    with pytest.raises(ModelError, match=f"{name} does not match its sha256"):
         JudgeModel.load(broken)
 
 
@@ -90,5 +80,5 @@ def test_unknown_format_is_refused(tiny_model_dir: Path, tmp_path: Path) -> None
     config = json.loads((other / "config.json").read_text())
     config["format"] = "steelman-judge/99"
     (other / "config.json").write_text(json.dumps(config))
-    with pytest.raises(ModelError, match="unsupported model format"):
+    with pytest.raises(ModelError, match="retrain it with `steelman train`"):
         JudgeModel.load(other)

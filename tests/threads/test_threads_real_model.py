@@ -52,7 +52,7 @@ def test_each_comment_is_embedded_once(judge: Any, monkeypatch: pytest.MonkeyPat
     """Every comment but the last is also a parent; the encoder still sees each text once."""
     judge_calls: list[int] = []
     encoded: list[str] = []
-    real_judge, real_encode = judge.judge_batch, judge.encoder.encode
+    real_judge, real_encode = judge.judge_batch, judge.model.network.encode
 
     def judge_spy(texts: list[str], parents: list[str | None]) -> Any:
         judge_calls.append(len(texts))
@@ -63,7 +63,7 @@ def test_each_comment_is_embedded_once(judge: Any, monkeypatch: pytest.MonkeyPat
         return real_encode(texts)
 
     monkeypatch.setattr(judge, "judge_batch", judge_spy)
-    monkeypatch.setattr(judge.encoder, "encode", encode_spy)
+    monkeypatch.setattr(judge.model.network, "encode", encode_spy)
 
     def fresh(rows: list[tuple[str, str | None, str, str]]) -> list[Any]:
         # texts no earlier test has shown the judge, which remembers embeddings across calls

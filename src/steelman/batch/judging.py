@@ -29,7 +29,7 @@ class JudgeFactory:
     """Loads the judge in each worker: the bundled model, or the model directory ``model``.
 
     A plain picklable object, so that worker processes and Ray actors can receive it. Each
-    worker's encoder embeds ``threads`` texts side by side (one core each); 0 lets
+    worker's encoder runs on ``threads`` cores (ONNX Runtime intra-op threads); 0 lets
     :func:`~steelman.batch.score_file` share the cores among the workers (Ray actors: one each),
     so that N workers do not each start a thread per core.
     """
@@ -38,11 +38,9 @@ class JudgeFactory:
     threads: int = 0
 
     def __call__(self) -> Scorer:
-        from steelman.judge import Encoder, Judge, JudgeModel
+        from steelman.judge import Judge
 
-        model = JudgeModel.load(self.model)
-        tokens = int(model.encoder.get("max_tokens", 128))
-        return Judge(model, Encoder(max_tokens=tokens, threads=self.threads))
+        return Judge.load(self.model, threads=self.threads)
 
 
 def texts_of(chunk: Chunk) -> tuple[list[str], list[str | None]]:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
 from steelman.cli import cli
-from steelman.data.labelled import read_cmv, read_wikitactics
-from steelman.judge import Judge
-from steelman.judge.evaluate import Evaluation, evaluate
 from steelman.judge.model import bundled_model_dir
-from steelman.judge.training import DEFAULT_DATA_DIR, load_labelled, train_judge
-from steelman.levels import LEVELS
+
+_TEXTBOOK = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "textbook.json"
 
 
 @cli.command()
@@ -21,68 +19,104 @@ from steelman.levels import LEVELS
 @click.option(
     "--out", type=click.Path(file_okay=False), default=None, help="Model directory to write."
 )
-@click.option("--version", "version", default="1.0.0", show_default=True, help="Model version.")
-def train(data_dir: str | None, out: str | None, version: str) -> None:
-    """Train the judge on DATA_DIR (default ../shared/data) and write a model directory."""
+@click.option("--version", "version", default="2.0.0", show_default=True, help="Model version.")
+@click.option(
+    "--from-state",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="Export and measure this fine-tuned checkpoint (torch state dict) instead of training.",
+)
+@click.option(
+    "--textbook",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="Textbook replies to score too (default: the repository's fixture, when present).",
+)
+def train(
+    data_dir: str | None,
+    out: str | None,
+    version: str,
+    from_state: str | None,
+    textbook: str | None,
+) -> None:
+    """Fine-tune the judge on DATA_DIR (default ../shared/data) and write a model directory."""
+    from steelman.judge.train import train_judge
+
     target = Path(out) if out else bundled_model_dir()
-    _, evals = train_judge(data_dir, target, version=version)
-    for ev in evals:
-        click.echo(render_eval(ev))
+    book = textbook or (str(_TEXTBOOK) if _TEXTBOOK.is_file() else None)
+    metrics = train_judge(data_dir, target, version=version, state=from_state, textbook_path=book)
+    click.echo(render_metrics(metrics))
     click.echo(f"model written to {target}")
 
 
 @cli.command("eval")
-@click.option(
-    "--wikitactics",
-    "wiki",
-    type=click.Path(dir_okay=False, exists=True),
-    multiple=True,
-    help="A WikiTactics-format JSON file (repeatable).",
-)
-@click.option(
-    "--cmv",
-    type=click.Path(dir_okay=False, exists=True),
-    multiple=True,
-    help="A CMV-format JSONL file (repeatable).",
-)
+@click.argument("data_dir", required=False, type=click.Path(file_okay=False, exists=True))
 @click.option("--model", "model_dir", type=click.Path(file_okay=False), help="A model directory.")
+@click.option(
+    "--textbook",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="Textbook replies to score too (default: the repository's fixture, when present).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
-def eval_(
-    wiki: tuple[str, ...], cmv: tuple[str, ...], model_dir: str | None, as_json: bool
-) -> None:
-    """Measure the judge. With no files: WikiTactics val and the CMV val threads."""
+def eval_(data_dir: str | None, model_dir: str | None, textbook: str | None, as_json: bool) -> None:
+    """Measure the judge on the dev splits of DATA_DIR (default ../shared/data), as its card."""
+    from steelman.data.corpus import read_corpus
+    from steelman.judge import Judge
+    from steelman.judge.evaluate import evaluate
+    from steelman.judge.evaluate import textbook as score_textbook
+    from steelman.judge.train import DEFAULT_DATA_DIR, dev_samples
+
     j = Judge.load(model_dir)
-    if wiki or cmv:
-        sets = [(Path(f).name, read_wikitactics(f)) for f in wiki]
-        sets += [(Path(f).name, list(read_cmv(f))) for f in cmv]
-    else:
-        data = load_labelled(DEFAULT_DATA_DIR)
-        sets = [("wikitactics-val", data.wiki_val), ("cmv-val", data.cmv_val)]
-    evals = [evaluate(j, examples, name) for name, examples in sets]
+    samples = read_corpus(Path(data_dir) if data_dir else DEFAULT_DATA_DIR)
+    metrics: dict[str, Any] = {"dev": evaluate(j, dev_samples(samples))}
+    book = textbook or (str(_TEXTBOOK) if _TEXTBOOK.is_file() else None)
+    if book:
+        metrics["textbook"] = score_textbook(j, book)
     if as_json:
-        click.echo(json.dumps([ev.to_dict() for ev in evals], indent=2))
+        click.echo(json.dumps(metrics, indent=2))
         return
-    for ev in evals:
-        click.echo(render_eval(ev))
+    click.echo(render_metrics(metrics))
 
 
-def render_eval(ev: Evaluation) -> str:
-    """Metrics, a per-level table and the confusion matrix, as text."""
-    out = [f"== {ev.name} ({ev.n} replies)"]
-    out += [f"  {k:<26} {v:.3f}" for k, v in ev.metrics.items()]
-    if ev.per_level:
-        out += ["", "  level                          prec   rec    F1   n"]
-        for lvrow in ev.per_level:
-            out.append(
-                f"  {lvrow['level']} {lvrow['name']:<27} {lvrow['precision']:.2f}"
-                f"  {lvrow['recall']:.2f}  {lvrow['f1']:.2f}  {lvrow['support']}"
-            )
-        codes = [lv.code for lv in LEVELS]
+def render_metrics(metrics: dict[str, Any]) -> str:
+    """The figures as text: ROC-AUC per head and domain, levels, acts, spans, textbook."""
+    dev = metrics.get("dev", {})
+    out = ["ROC-AUC on the dev splits"]
+    for head, per in dev.get("roc_auc", {}).items():
+        cells = ", ".join(f"{d} {f['roc_auc']:.3f} (n={f['n']})" for d, f in per.items())
+        out.append(f"  {head:<16} {cells}")
+    lv = dev.get("levels")
+    if lv:
+        lo, hi = lv["level_macro_f1_ci"]
+        wlo, whi = lv["within_one_ci"]
         out += [
             "",
-            "  confusion (rows: truth, columns: predicted)",
-            "        " + " ".join(f"{c:>4}" for c in codes),
+            f"Levels (WikiTactics val, {lv['n_replies']} replies,"
+            f" {lv['n_conversations']} conversations)",
+            f"  macro-F1 over seven levels {lv['level_macro_f1']:.3f} (95% {lo:.3f}-{hi:.3f})",
+            f"  within one level           {lv['within_one']:.3f} (95% {wlo:.3f}-{whi:.3f})",
+            "  per level F1: " + ", ".join(f"{k} {v:.2f}" for k, v in lv["per_level_f1"].items()),
+            "  confusion (rows: truth DH0..DH6; columns: predicted DH0..DH6, none)",
         ]
-        for code, row in zip(codes, ev.confusion, strict=True):
-            out.append(f"   {code}  " + " ".join(f"{v:>4}" for v in row))
+        out += ["    " + " ".join(f"{v:>4}" for v in row) for row in lv["confusion"][:7]]
+    acts = dev.get("acts")
+    if acts:
+        per = ", ".join(f"{a} {f:.2f}" for a, f in acts["per_act_f1"].items())
+        out += ["", f"Acts macro-F1 {acts['macro_f1']:.3f}: {per}"]
+    sp = dev.get("spans")
+    if sp:
+        out += [
+            "",
+            f"Toxic spans (n={sp['n']}): span-head F1 {sp['span_head_f1']:.3f},"
+            f" all evidence F1 {sp['evidence_f1']:.3f}",
+        ]
+    tb = metrics.get("textbook")
+    if tb:
+        out += [
+            "",
+            f"Textbook ({tb['n']} replies): exact level {tb['level_exact']:.3f},"
+            f" act {tb['act_exact']:.3f}",
+            "  " + ", ".join(f"{k} {v:.2f}" for k, v in tb["per_expected"].items()),
+        ]
     return "\n".join(out) + "\n"

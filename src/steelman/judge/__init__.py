@@ -1,16 +1,13 @@
 """The judge: places a reply on Graham's hierarchy, with reasons and a suggestion."""
 
-from steelman.judge.encoder import Encoder, build_encoder
 from steelman.judge.judge import Judge
 from steelman.judge.model import JudgeModel, bundled_model_dir
 from steelman.judge.result import Evidence, Judgement
 
 __all__ = [
-    "Encoder",
     "Evidence",
     "Judge",
     "JudgeModel",
     "Judgement",
-    "build_encoder",
     "bundled_model_dir",
 ]

@@ -1,117 +1,210 @@
-"""Measure a judge on labelled examples: the figures the issue asks for, per level and overall."""
+"""Measuring a judge on data it did not train on (the ``[train]`` extra: scikit-learn).
+
+:func:`evaluate` judges held-out samples (the dev splits of :mod:`steelman.data.corpus`) through
+the same :class:`~steelman.judge.Judge` users run, and reports per-domain ROC-AUC for every head
+that the domain labels, level macro-F1 over all seven levels and within-one accuracy with a
+conversation-grouped bootstrap interval, acts macro-F1, and the token F1 of the evidence against
+the rated toxic spans. :func:`textbook` scores the hand-written textbook replies.
+"""
 
 from __future__ import annotations
 
+import json
+import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from steelman.data.labelled import Example
+from steelman.data.corpus import ACT_TASKS, Sample
+from steelman.errors import MissingDependency
 from steelman.judge.judge import Judge
-from steelman.judge.metrics import (
-    confusion,
-    expected_calibration_error,
-    f1_per_class,
-    macro_f1,
-    roc_auc,
-    within_one,
-)
+from steelman.judge.result import Judgement
 from steelman.levels import LEVELS
 
-__all__ = ["EVAL_ACTS", "Evaluation", "evaluate"]
+__all__ = ["evaluate", "span_f1", "textbook"]
 
-# The non-disagreement acts the product is measured on (WikiTactics coordination labels).
-EVAL_ACTS = ("question", "clarification", "compromise", "concession", "context", "coordination")
-
-
-@dataclass
-class Evaluation:
-    """Metrics of one judge on one labelled set."""
-
-    name: str
-    n: int
-    metrics: dict[str, float] = field(default_factory=dict)
-    per_level: list[dict[str, Any]] = field(default_factory=list)
-    confusion: list[list[int]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "n": self.n,
-            "metrics": self.metrics,
-            "per_level": self.per_level,
-            "confusion": self.confusion,
-        }
+_CODES = [lv.code for lv in LEVELS]
+_WIKI_ACTS = [a for a in ACT_TASKS if a != "agreement"]
 
 
-def evaluate(judge: Judge, examples: Sequence[Example], name: str) -> Evaluation:
-    """Judge every example and score the judgements against the labels."""
-    judged = judge.judge_batch([e.text for e in examples], [e.parent for e in examples])
-    ev = Evaluation(name=name, n=len(examples))
-    m = ev.metrics
-    att = [
-        (bool(e.attack), j.attack)
-        for e, j in zip(examples, judged, strict=True)
-        if e.attack is not None
-    ]
-    if att:
-        y, p = zip(*att, strict=True)
-        m["attack_auc"] = roc_auc(y, p)
-        m["attack_ece"] = expected_calibration_error(y, p)
-    lab = [(e, j) for e, j in zip(examples, judged, strict=True) if e.labelled_level]
-    if lab:
-        y_dis = [e.level is not None for e, _ in lab]
-        p_dis = [j.disagreement for _, j in lab]
-        m["disagreement_auc"] = roc_auc(y_dis, p_dis)
-        m["disagreement_ece"] = expected_calibration_error(y_dis, p_dis)
-        m["disagreement_accuracy"] = float(
-            np.mean([(j.level is not None) == y for (_, j), y in zip(lab, y_dis, strict=True)])
+def _sk() -> Any:
+    try:
+        from sklearn import metrics
+    except ImportError as exc:
+        raise MissingDependency("scikit-learn", "train", "Evaluating the judge") from exc
+    return metrics
+
+
+def _score(j: Judgement, task: str) -> float:
+    if task == "attack":
+        return j.attack
+    if task == "disagreement":
+        return j.disagreement
+    if task in j.acts:
+        return j.acts[task]
+    return j.attributes.get(task, float("nan"))
+
+
+def _char_f1(pred: set[int], gold: set[int]) -> float:
+    if not gold and not pred:
+        return 1.0
+    if not gold or not pred:
+        return 0.0
+    tp = len(pred & gold)
+    if tp == 0:
+        return 0.0
+    p, r = tp / len(pred), tp / len(gold)
+    return 2 * p * r / (p + r)
+
+
+def span_f1(judgements: Sequence[Judgement], samples: Sequence[Sample]) -> dict[str, float]:
+    """Mean per-post character F1 of the evidence against the rated spans (SemEval 2021's
+    measure): all evidence, and the toxic-span head's evidence alone."""
+    every, head = [], []
+    for j, s in zip(judgements, samples, strict=True):
+        gold = {c for a, b in s.spans or () for c in range(a, b)}
+        allp = {c for e in j.because for c in range(e.start, e.end)}
+        spans = {c for e in j.because if "toxic-span" in e.reason for c in range(e.start, e.end)}
+        every.append(_char_f1(allp, gold))
+        head.append(_char_f1(spans, gold))
+    return {
+        "evidence_f1": float(np.mean(every)),
+        "span_head_f1": float(np.mean(head)),
+        "n": len(every),
+    }
+
+
+def _level_figures(
+    pred: list[str], gold: list[str], groups: list[str], rounds: int, seed: int
+) -> dict[str, Any]:
+    m = _sk()
+    rank = {c: i for i, c in enumerate(_CODES)}
+
+    def figures(idx: Sequence[int]) -> tuple[float, float]:
+        p = [pred[i] for i in idx]
+        g = [gold[i] for i in idx]
+        f1 = m.f1_score(g, p, labels=_CODES, average="macro", zero_division=0)
+        within = np.mean(
+            [p_ != "none" and abs(rank[p_] - rank[g_]) <= 1 for p_, g_ in zip(p, g, strict=True)]
         )
-        _levels(ev, [(e, j) for e, j in lab if e.level is not None])
-        _acts(ev, lab)
-    return ev
+        return float(f1), float(within)
+
+    f1, within = figures(range(len(pred)))
+    by_group: dict[str, list[int]] = {}
+    for i, g in enumerate(groups):
+        by_group.setdefault(g, []).append(i)
+    keys = sorted(by_group)
+    rng = random.Random(seed)
+    boot_f1, boot_w = [], []
+    for _ in range(rounds):
+        idx = [i for k in (rng.choice(keys) for _ in keys) for i in by_group[k]]
+        bf, bw = figures(idx)
+        boot_f1.append(bf)
+        boot_w.append(bw)
+    per = m.precision_recall_fscore_support(gold, pred, labels=_CODES, zero_division=0)
+    return {
+        "level_macro_f1": f1,
+        "level_macro_f1_ci": [
+            float(np.percentile(boot_f1, 2.5)),
+            float(np.percentile(boot_f1, 97.5)),
+        ],
+        "within_one": within,
+        "within_one_ci": [float(np.percentile(boot_w, 2.5)), float(np.percentile(boot_w, 97.5))],
+        "per_level_f1": {c: round(float(v), 3) for c, v in zip(_CODES, per[2], strict=True)},
+        "per_level_support": {c: int(v) for c, v in zip(_CODES, per[3], strict=True)},
+        "confusion": m.confusion_matrix(gold, pred, labels=[*_CODES, "none"]).tolist(),
+        "n_replies": len(pred),
+        "n_conversations": len(keys),
+    }
 
 
-def _levels(ev: Evaluation, rows: list[tuple[Example, Any]]) -> None:
-    if not rows:
-        return
-    y = np.asarray([e.level for e, _ in rows])
-    pred = np.asarray(
-        [LEVELS.index(next(lv for lv in LEVELS if lv.code == j.top_level)) for _, j in rows]
-    )
-    ranks = list(range(len(LEVELS)))
-    ev.metrics["level_macro_f1"] = macro_f1(y, pred, ranks)
-    ev.metrics["level_within_one"] = within_one(y, pred)
-    ev.metrics["level_accuracy"] = float(np.mean(y == pred))
-    for lv, (prec, rec, f1, sup) in zip(LEVELS, f1_per_class(y, pred, ranks), strict=True):
-        ev.per_level.append(
-            {
-                "level": lv.code,
-                "name": lv.name,
-                "precision": prec,
-                "recall": rec,
-                "f1": f1,
-                "support": sup,
+def evaluate(
+    judge: Judge, samples: Sequence[Sample], *, rounds: int = 1000, seed: int = 0
+) -> dict[str, Any]:
+    """Every figure the model card reports, on ``samples`` (held out from training)."""
+    m = _sk()
+    judged = judge.judge_batch([s.text for s in samples], [s.parent for s in samples])
+    auc: dict[str, dict[str, dict[str, float]]] = {}
+    for task in (
+        "attack",
+        "disagreement",
+        "agreement",
+        "toxicity",
+        "insult",
+        "identity_attack",
+        "threat",
+        "profanity",
+        "reasons",
+    ):
+        for domain in sorted({s.domain for s in samples}):
+            rows = [
+                (s.labels[task], _score(j, task))
+                for s, j in zip(samples, judged, strict=True)
+                if s.domain == domain and task in s.labels
+            ]
+            ys = [y for y, _ in rows]
+            if len(set(ys)) < 2:
+                continue
+            auc.setdefault(task, {})[domain] = {
+                "roc_auc": round(float(m.roc_auc_score(ys, [p for _, p in rows])), 4),
+                "n": len(rows),
+                "positives": int(sum(ys)),
             }
+    out: dict[str, Any] = {"roc_auc": auc}
+    wiki = [(s, j) for s, j in zip(samples, judged, strict=True) if s.domain == "wikitactics"]
+    lv = [(s, j) for s, j in wiki if s.level is not None]
+    if lv:
+        out["levels"] = _level_figures(
+            [j.level or "none" for _, j in lv],
+            [_CODES[s.level] for s, _ in lv if s.level is not None],
+            [s.group for s, _ in lv],
+            rounds,
+            seed,
         )
-    ev.confusion = confusion(y, pred, len(LEVELS)).tolist()
-    probs = np.asarray([[j.scores[lv.code] for lv in LEVELS] for _, j in rows])
-    ev.metrics["level_ece"] = expected_calibration_error(y == probs.argmax(1), probs.max(1))
+    if wiki:
+        f1s = {}
+        for a in _WIKI_ACTS:
+            y = [bool(s.labels.get(a)) for s, _ in wiki]
+            p = [a in j.act_labels for _, j in wiki]
+            f1s[a] = round(float(m.f1_score(y, p, zero_division=0)), 3)
+        out["acts"] = {
+            "macro_f1": float(np.mean(list(f1s.values()))),
+            "per_act_f1": f1s,
+            "n": len(wiki),
+        }
+    spans = [(s, j) for s, j in zip(samples, judged, strict=True) if s.spans is not None]
+    if spans:
+        out["spans"] = span_f1([j for _, j in spans], [s for s, _ in spans])
+    return out
 
 
-def _acts(ev: Evaluation, rows: list[tuple[Example, Any]]) -> None:
-    f1s = []
-    for code in EVAL_ACTS:
-        y = np.asarray([code in e.acts for e, _ in rows])
-        if not y.any():
-            continue
-        pred = np.asarray([code in j.act_labels for _, j in rows])
-        tp = float(np.sum(pred & y))
-        f1 = 2 * tp / max(float(pred.sum() + y.sum()), 1.0)
-        ev.metrics[f"act_{code}_f1"] = f1
-        ev.metrics[f"act_{code}_auc"] = roc_auc(y, [j.acts.get(code, 0.0) for _, j in rows])
-        f1s.append(f1)
-    if f1s:
-        ev.metrics["acts_macro_f1"] = float(np.mean(f1s))
+def textbook(judge: Judge, path: str | Path) -> dict[str, Any]:
+    """Exact-level and act accuracy on the hand-written textbook replies (a JSON list of
+    ``{"text", "parent", "expect"}``, where ``expect`` is a level code or an act code)."""
+    cases = json.loads(Path(path).read_text(encoding="utf-8"))
+    judged = judge.judge_batch([c["text"] for c in cases], [c.get("parent") for c in cases])
+    hits: dict[str, list[bool]] = {}
+    misses = []
+    for c, j in zip(cases, judged, strict=True):
+        want = c["expect"]
+        ok = j.level == want if want in _CODES else (j.level is None and want in j.act_labels)
+        hits.setdefault(want, []).append(ok)
+        if not ok:
+            misses.append(
+                {
+                    "text": c["text"][:80],
+                    "expect": want,
+                    "got": j.level or ",".join(j.act_labels) or "none",
+                }
+            )
+    levels = [ok for k, v in hits.items() if k in _CODES for ok in v]
+    acts = [ok for k, v in hits.items() if k not in _CODES for ok in v]
+    return {
+        "level_exact": float(np.mean(levels)) if levels else float("nan"),
+        "act_exact": float(np.mean(acts)) if acts else float("nan"),
+        "per_expected": {k: round(float(np.mean(v)), 3) for k, v in sorted(hits.items())},
+        "n": len(cases),
+        "misses": misses,
+    }

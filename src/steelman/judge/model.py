@@ -1,6 +1,8 @@
-"""A judge model on disk: ``config.json`` + ``vocab.json`` + ``weights.npz`` + ``README.md``.
+"""A Judge 2 model directory: ``config.json``, ``encoder.onnx``, ``tokenizer.json``, ``heads.npz``.
 
-No pickle anywhere: the arrays are loaded with ``allow_pickle=False`` and the rest is JSON.
+``config.json`` names the model and version, the tasks in head order, the decision thresholds,
+the measured figures, and the sha256 of every other file, checked on load. No pickle anywhere:
+the arrays load with ``allow_pickle=False``, the rest is JSON and ONNX.
 """
 
 from __future__ import annotations
@@ -9,19 +11,18 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from steelman.errors import ModelError
-from steelman.judge.features import TfidfSpace
-from steelman.judge.linear import LinearStack
+from steelman.judge.network import Network, sha256_file
 
-__all__ = ["FORMAT", "JudgeModel", "bundled_model_dir"]
+__all__ = ["FILES", "FORMAT", "JudgeModel", "bundled_model_dir", "write_model_dir"]
 
-FORMAT = "steelman-judge/1"
+FORMAT = "steelman-judge/2"
+FILES = ("encoder.onnx", "tokenizer.json", "heads.npz")
 
 
 def bundled_model_dir() -> Path:
@@ -31,82 +32,80 @@ def bundled_model_dir() -> Path:
 
 @dataclass
 class JudgeModel:
-    """Everything a judge needs besides the encoder: vocabulary, weights and metadata."""
+    """A loaded model directory: its configuration and its network."""
 
-    name: str
-    version: str
-    space: TfidfSpace
-    stack: LinearStack
-    encoder: dict[str, Any]
-    metrics: dict[str, Any] = field(default_factory=dict)
-    training: dict[str, Any] = field(default_factory=dict)
+    path: Path
+    config: dict[str, Any]
+    network: Network
+    tasks: tuple[str, ...] = field(init=False)
+    acts: tuple[str, ...] = field(init=False)
 
-    def config(self) -> dict[str, Any]:
-        return {
-            "format": FORMAT,
-            "name": self.name,
-            "version": self.version,
-            "encoder": self.encoder,
-            "heads": [h.config() for h in self.stack.heads],
-            "metrics": self.metrics,
-            "training": self.training,
-        }
+    def __post_init__(self) -> None:
+        self.tasks = tuple(self.config["tasks"])
+        self.acts = tuple(self.config["acts"])
 
-    def save(self, path: str | Path, card: str | None = None) -> Path:
-        """Write the model directory atomically (a temporary sibling, then a rename)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
-        try:
-            (tmp / "config.json").write_text(json.dumps(self.config(), indent=2) + "\n")
-            (tmp / "vocab.json").write_text(json.dumps(self.space.terms, ensure_ascii=False))
-            arrays = {"idf": self.space.idf, **self.stack.to_arrays()}
-            np.savez_compressed(tmp / "weights.npz", **arrays)  # type: ignore[arg-type]
-            if card:
-                (tmp / "README.md").write_text(card)
-            old = None
-            if path.exists():
-                old = path.with_name(f".{path.name}-old")
-                shutil.rmtree(old, ignore_errors=True)
-                os.replace(path, old)
-            os.replace(tmp, path)
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return path
+    @property
+    def name(self) -> str:
+        return str(self.config["name"])
+
+    @property
+    def version(self) -> str:
+        return str(self.config["version"])
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        return {k: float(v) for k, v in self.config.get("thresholds", {}).items()}
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        return dict(self.config.get("metrics", {}))
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> JudgeModel:
+    def load(cls, path: str | Path | None = None, *, threads: int = 0) -> JudgeModel:
+        """Load a model directory (the bundled one by default), checking every file's hash."""
         path = Path(path) if path is not None else bundled_model_dir()
-        config_file = path / "config.json"
-        if not config_file.exists():
-            raise ModelError(
-                f"no judge model in {path} (config.json missing); train one with `steelman train`"
-            )
+        cfg_path = path / "config.json"
+        if not cfg_path.is_file():
+            raise ModelError(f"{path} is not a judge model directory: it has no config.json")
         try:
-            config = json.loads(config_file.read_text())
-            if config.get("format") != FORMAT:
-                raise ModelError(
-                    f"{config_file}: unsupported model format {config.get('format')!r};"
-                    f" this Steelman reads {FORMAT!r}"
-                )
-            terms = json.loads((path / "vocab.json").read_text())
-            with np.load(path / "weights.npz", allow_pickle=False) as npz:
-                arrays = {k: npz[k] for k in npz.files}
-            space = TfidfSpace(list(terms), arrays.pop("idf").astype(np.float32))
-            stack = LinearStack.from_arrays(config["heads"], arrays)
-        except ModelError:
-            raise
-        except (OSError, ValueError, KeyError) as exc:
-            raise ModelError(f"corrupt judge model in {path}: {exc}") from exc
-        return cls(
-            name=config["name"],
-            version=config["version"],
-            space=space,
-            stack=stack,
-            encoder=config["encoder"],
-            metrics=config.get("metrics", {}),
-            training=config.get("training", {}),
-        )
+            config = json.loads(cfg_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ModelError(f"cannot read {cfg_path}: {exc}") from exc
+        if config.get("format") != FORMAT:
+            raise ModelError(
+                f"{cfg_path} has format {config.get('format')!r}; this Steelman reads {FORMAT!r}"
+                " (retrain it with `steelman train`)"
+            )
+        for key in ("name", "version", "tasks", "acts"):
+            if key not in config:
+                raise ModelError(f"{cfg_path} has no {key!r}")
+        return cls(path, config, Network(path, config, threads=threads))
+
+
+def write_model_dir(
+    dest: Path, sources: Mapping[str, Path], config: dict[str, Any], card: str
+) -> Path:
+    """Write a model directory atomically: files copied, hashes recorded, then one rename."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
+    try:
+        files = {}
+        for name in FILES:
+            shutil.copyfile(sources[name], tmp / name)
+            files[name] = sha256_file(tmp / name)
+        full = {"format": FORMAT, **config, "files": files}
+        (tmp / "config.json").write_text(json.dumps(full, indent=2, sort_keys=True) + "\n")
+        (tmp / "README.md").write_text(card, encoding="utf-8")
+        if dest.exists():
+            old = dest.with_name(f".{dest.name}-old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(dest, old)
+            os.replace(tmp, dest)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, dest)
+    except Exception:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return dest

@@ -34,7 +34,7 @@ class Judgement:
     - ``disagreement``: probability that the reply disagrees at all.
     - ``attack``: probability that it attacks the person rather than the argument (DH0 or DH1).
     - ``acts``: probability of each non-disagreement act (independent; they can co-occur);
-      ``act_labels`` the acts it decided on, with thresholds tuned for F1 on training folds.
+      ``act_labels`` the acts it decided on (see :mod:`steelman.judge.decide`).
     - ``because``: the spans of the reply that put it there, strongest first.
     - ``suggestion``: one concrete way to climb higher.
     - ``model``: the model's name and version.
@@ -50,6 +50,9 @@ class Judgement:
     model: dict[str, str]
     act_labels: tuple[str, ...] = ()  # the acts the judge decided on (tuned thresholds)
     top_level: str = field(default="DH3")  # most likely level, even when not a disagreement
+    # the other heads as probabilities: toxicity, insult, identity_attack, threat, profanity,
+    # reasons (gives reasons: an argument of high rated quality)
+    attributes: dict[str, float] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -80,6 +83,7 @@ class Judgement:
             "acts": dict(self.acts),
             "act_labels": list(self.act_labels),
             "top_level": self.top_level,
+            "attributes": dict(self.attributes),
             "because": [e.to_dict() for e in self.because],
             "suggestion": self.suggestion,
             "model": dict(self.model),

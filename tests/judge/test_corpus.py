@@ -1,0 +1,75 @@
+"""Every labelled set read into multi-task samples, with fixed dev splits and no cut groups."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from steelman.data.corpus import BINARY_TASKS, READERS, _majority_spans, read_corpus
+from steelman.errors import RecordError
+from steelman.judge.finetune import balanced, token_targets
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def corpus():  # type: ignore[no-untyped-def]
+    assert DATA.is_dir(), f"the labelled data is missing: {DATA}"
+    return read_corpus(DATA)
+
+
+def test_every_set_is_read_with_both_splits(corpus) -> None:  # type: ignore[no-untyped-def]
+    seen = Counter((s.domain, s.split) for s in corpus)
+    for domain in READERS:
+        assert seen[(domain, "train")] > 0 and seen[(domain, "dev")] > 0, domain
+    for s in corpus:
+        assert set(s.labels) <= set(BINARY_TASKS)
+        assert all(v in (0.0, 1.0) for v in s.labels.values())
+
+
+def test_no_group_is_cut_between_train_and_dev(corpus) -> None:  # type: ignore[no-untyped-def]
+    splits: dict[tuple[str, str], set[str]] = {}
+    for s in corpus:
+        splits.setdefault((s.domain, s.group), set()).add(s.split)
+    cut = [k for k, v in splits.items() if len(v) > 1 and k[0] not in ("ibm-argq", "insults")]
+    assert not cut, cut[:5]
+
+
+def test_labels_follow_the_data_readme(corpus) -> None:  # type: ignore[no-untyped-def]
+    wiki = [s for s in corpus if s.domain == "wikitactics" and s.level is not None]
+    assert all(s.labels["attack"] == float(s.level <= 1) for s in wiki if s.level is not None)
+    pairs = [s for s in corpus if s.domain == "debagreement"]
+    assert all(s.parent for s in pairs)
+    assert all(s.labels["disagreement"] + s.labels["agreement"] <= 1 for s in pairs)
+    spans = [s for s in corpus if s.domain == "toxic-spans"]
+    assert sum(1 for s in spans if s.spans) > len(spans) // 2
+
+
+def test_majority_spans_need_half_the_raters() -> None:
+    ratings = [
+        {"spans": [{"start": 0, "end": 5, "type": "Insult"}]},
+        {"spans": [{"start": 2, "end": 8, "type": "Insult"}]},
+        {"spans": []},
+    ]
+    runs, types = _majority_spans("idiot fool", ratings)
+    assert runs == [(2, 5)] and types == {"Insult"}  # the characters two of three marked
+
+
+def test_token_targets_mark_overlapping_tokens() -> None:
+    y = token_targets([(0, 0), (0, 3), (4, 9), (10, 12), (0, 0)], [(4, 9)])
+    assert y.tolist() == [0, 0, 1, 0, 0]
+
+
+def test_balanced_draws_each_domain_to_its_quota(corpus) -> None:  # type: ignore[no-untyped-def]
+    train = [s for s in corpus if s.split == "train"]
+    drawn = balanced(train, {"cmv": 2000, "wikitactics": 10}, seed=1)
+    counts = Counter(s.domain for s in drawn)
+    assert counts["cmv"] == 2000 and counts["wikitactics"] == 10  # cmv repeated to its quota
+    assert balanced(train, {"cmv": 50}, seed=1) == balanced(train, {"cmv": 50}, seed=1)
+
+
+def test_unknown_set_is_an_error() -> None:
+    with pytest.raises(RecordError, match="no data set 'nope'"):
+        read_corpus(DATA, ("nope",))
