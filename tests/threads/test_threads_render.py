@@ -79,7 +79,7 @@ def test_html_shows_pyramid_legend_turning_point_and_risk(hostile: ThreadReport)
         "Shows the main point",
         "legend",
         "turning point: reply #1",
-        "needing outside mediation",
+        "turns to personal attacks",
         "<svg",
     ):
         assert words in page

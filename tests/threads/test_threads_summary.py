@@ -26,6 +26,8 @@ EXPECTED = [
     "none",
     "turning_index",
     "turning_id",
+    "rose_index",
+    "rose_id",
     "comments",
     "participants",
 ]

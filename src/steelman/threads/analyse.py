@@ -17,6 +17,7 @@ from steelman.data.formats.reddit import DELETED_MARKERS
 from steelman.judge.result import Judgement
 from steelman.threads.escalation import EscalationModel, load_bundled_escalation
 from steelman.threads.features import thread_features
+from steelman.threads.forecast import forecast
 from steelman.threads.report import (
     QUOTE_CHARS,
     Participant,
@@ -177,9 +178,10 @@ def build_report(
     first = next((r.judgement for r in replies if r.judgement is not None), None)
     if first is not None:
         models["judge"] = dict(first.model)
-    risk = None
+    risk = rise = None
     if model is not None:
-        risk = model.predict_proba(feats)
+        ahead = forecast(replies, model)
+        risk, rise = ahead.risk, ahead.rose_most
         models["escalation"] = model.card
     return ThreadReport(
         thread_id=thread_id,
@@ -193,6 +195,7 @@ def build_report(
         risk=risk,
         models=models,
         problems=tuple(problems),
+        rise=rise,
     )
 
 

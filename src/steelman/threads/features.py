@@ -39,6 +39,28 @@ FEATURE_NAMES: tuple[str, ...] = (
     "trend",  # slope of the expected level from the first reply (0) to the last (1)
     "you_share",  # share of judged replies that address the other person ("you", "your"...)
     *(f"act_{a.code}" for a in ACTS),  # mean probability of each non-disagreement act
+    # The trajectory (Escalation 2): where the thread is heading, not only where it has been.
+    # "_max" is the highest over the judged replies, "_last" the latest reply's, "_trend" the
+    # slope from the first reply (0) to the latest (1). None of these needs authors.
+    "attack_max",
+    "attack_last",
+    "attack_trend",
+    "toxicity_mean",  # the judge's toxicity attribute (0 for a judge without one)
+    "toxicity_max",
+    "toxicity_last",
+    "toxicity_trend",
+    "insult_max",
+    "identity_attack_max",
+    "threat_max",
+    "profanity_max",
+    "disagreement_last",
+    "disagreement_trend",
+    "reasons_mean",  # the judge's "gives reasons" attribute
+    "expected_rank_last",
+    "contradiction_share",  # share of judged replies at DH3 (contradiction without support)
+    "question_last",  # the latest reply's probability of asking a question
+    "you_last",  # 1 when the latest judged reply addresses the other person
+    "depth_share",  # deepest reply (replies above it) over the judged replies: 1 = one chain
 )
 
 
@@ -51,6 +73,60 @@ def longest_attack_run(replies: Sequence[Reply]) -> int:
         run = run + 1 if r.is_attack else 0
         best = max(best, run)
     return best
+
+
+def _slope(values: np.ndarray) -> float:
+    """Least-squares slope of ``values`` against positions 0..1 (0 for fewer than two)."""
+    n = len(values)
+    if n < 2:
+        return 0.0
+    pos = np.linspace(0.0, 1.0, n) - 0.5
+    return float(pos @ (values - values.mean()) / (pos @ pos))
+
+
+def _depths(replies: Sequence[Reply]) -> dict[str, int]:
+    """Each reply's depth in the reply tree (a reply to a missing parent counts as a root)."""
+    depth: dict[str, int] = {}
+    for r in replies:
+        parent = depth.get(r.parent_id) if r.parent_id is not None else None
+        depth[r.comment_id] = 0 if parent is None else parent + 1
+    return depth
+
+
+def _trajectory(
+    replies: Sequence[Reply], judged: Sequence[Reply], expected: np.ndarray
+) -> dict[str, float]:
+    js = [r.judgement for r in judged if r.judgement is not None]
+    n = len(js)
+
+    def attr(name: str) -> np.ndarray:
+        return np.array([j.attributes.get(name, 0.0) for j in js], dtype=np.float64)
+
+    attack = np.array([j.attack for j in js], dtype=np.float64)
+    toxicity = attr("toxicity")
+    disagreement = np.array([j.disagreement for j in js], dtype=np.float64)
+    depth = _depths(replies)
+    return {
+        "attack_max": float(attack.max()),
+        "attack_last": float(attack[-1]),
+        "attack_trend": _slope(attack),
+        "toxicity_mean": float(toxicity.mean()),
+        "toxicity_max": float(toxicity.max()),
+        "toxicity_last": float(toxicity[-1]),
+        "toxicity_trend": _slope(toxicity),
+        "insult_max": float(attr("insult").max()),
+        "identity_attack_max": float(attr("identity_attack").max()),
+        "threat_max": float(attr("threat").max()),
+        "profanity_max": float(attr("profanity").max()),
+        "disagreement_last": float(disagreement[-1]),
+        "disagreement_trend": _slope(disagreement),
+        "reasons_mean": float(attr("reasons").mean()),
+        "expected_rank_last": float(expected[-1]),
+        "contradiction_share": sum(1 for r in judged if r.rank == 3) / n,
+        "question_last": float(js[-1].acts.get("question", 0.0)),
+        "you_last": 1.0 if _YOU.search(judged[-1].text) else 0.0,
+        "depth_share": max(depth[r.comment_id] for r in judged) / n,
+    }
 
 
 def _expected_rank(scores: dict[str, float]) -> float:
@@ -74,7 +150,7 @@ def thread_features(replies: Sequence[Reply]) -> dict[str, float]:
     }
     if n == 0:
         feats.update({k: 0.0 for k in FEATURE_NAMES if k not in feats})
-        feats["mean_rank"] = feats["expected_rank"] = 3.0
+        feats["mean_rank"] = feats["expected_rank"] = feats["expected_rank_last"] = 3.0
         return {k: feats[k] for k in FEATURE_NAMES}
     js = [r.judgement for r in judged if r.judgement is not None]
     ranks = [r.rank for r in judged if r.rank is not None]
@@ -87,12 +163,9 @@ def thread_features(replies: Sequence[Reply]) -> dict[str, float]:
     feats["tone_share"] = sum(1 for r in ranks if r == 2) / n
     feats["high_share"] = sum(1 for r in ranks if r >= 5) / n
     feats["max_attack_run"] = longest_attack_run(judged) / math.log(2 + n)
-    if n > 1:
-        pos = np.linspace(0.0, 1.0, n) - 0.5
-        feats["trend"] = float(pos @ (expected - expected.mean()) / (pos @ pos))
-    else:
-        feats["trend"] = 0.0
+    feats["trend"] = _slope(expected)
     feats["you_share"] = sum(1 for r in judged if _YOU.search(r.text)) / n
     for a in ACTS:
         feats[f"act_{a.code}"] = float(np.mean([j.acts.get(a.code, 0.0) for j in js]))
+    feats.update(_trajectory(replies, judged, expected))
     return {k: feats[k] for k in FEATURE_NAMES}

@@ -68,12 +68,21 @@ def _risk(report: ThreadReport) -> str:
     colour = (
         COLOURS["DH0"] if report.risk >= 0.7 else "#fc8d59" if report.risk >= 0.4 else "#66bd63"
     )
+    rise = report.rise
+    rose = (
+        f"<p>Risk rose most after reply #{rise.index} by {escape(rise.author)}:"
+        f" {rise.before:.0%} &rarr; {rise.after:.0%}.</p>"
+        if rise is not None
+        else ""
+    )
     return (
         f"<p class='risk'>{pct:.0f}% &mdash; {risk_words(report.risk)}</p>"
         f"<div class='meter'><div style='width:{pct:.1f}%;background:{colour}'></div></div>"
-        "<p class='small muted'>The estimated chance that this dispute ends up needing outside"
-        " mediation, learned from Wikipedia talk-page disputes (WikiTactics). Use it to decide"
-        " which threads to read first, not as a verdict.</p>"
+        f"{rose}"
+        "<p class='small muted'>The forecast, from the comments so far, that this discussion"
+        " turns to personal attacks, learned from Wikipedia and Reddit conversations that did"
+        " (Conversations Gone Awry); on Wikipedia-style disputes it also ranks those needing"
+        " outside mediation. Use it to decide which threads to read first, not as a verdict.</p>"
     )
 
 

@@ -113,7 +113,7 @@ def render_png(report: ThreadReport, path: str | Path) -> Path:
     draw.text((left, foot + 40), turn, fill=TURN_COLOUR if tp else "#333", font=font[20])
     if report.risk is not None:
         risk = (
-            f"Escalation risk (chance it needs outside mediation): {report.risk:.0%}"
+            f"Escalation risk (forecast that it turns to attacks): {report.risk:.0%}"
             f" ({risk_words(report.risk)})"
         )
         draw.text((left, foot + 80), risk, fill="#222", font=font[20])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,7 @@ __all__ = [
     "LEVEL_CODES",
     "Participant",
     "Reply",
+    "Rise",
     "Shape",
     "ThreadReport",
     "TurningPoint",
@@ -157,11 +159,43 @@ class TurningPoint:
 
 
 @dataclass(frozen=True)
+class Rise:
+    """One comment and the risk just before it and just after it."""
+
+    index: int  # the reply's place in reply order
+    comment_id: str
+    author: str
+    before: float
+    after: float
+
+    @property
+    def delta(self) -> float:
+        return self.after - self.before
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "id": self.comment_id,
+            "author": self.author,
+            "before": round(self.before, 4),
+            "after": round(self.after, 4),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Rise:
+        return cls(
+            int(d["index"]), str(d["id"]), str(d["author"]), float(d["before"]), float(d["after"])
+        )
+
+
+@dataclass(frozen=True)
 class ThreadReport:
     """The judged thread: shape, participants, timeline, turning point and escalation risk.
 
-    ``risk`` is the probability that the dispute escalates to outside mediation, from the
-    escalation model (``None`` when no model was applied); ``features`` are its inputs.
+    ``risk`` is the escalation model's forecast from the comments so far: the probability that
+    the discussion turns to personal attacks (``None`` when no model was applied); ``features``
+    are its inputs, and ``rise`` the comment after which the forecast rose most (``None`` when
+    no comment raised it).
     """
 
     thread_id: str
@@ -175,12 +209,14 @@ class ThreadReport:
     risk: float | None = None
     models: dict[str, dict[str, str]] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
+    rise: Rise | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the shape written by ``steelman thread --json``)."""
         return {
             "thread": self.thread_id,
             "risk": _round(self.risk),
+            "risk_rose_most": self.rise.to_dict() if self.rise else None,
             "comments": len(self.replies),
             "shape": self.shape.to_dict(),
             "mean_rank": _round(self.mean_rank),

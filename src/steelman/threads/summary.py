@@ -23,6 +23,8 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "none",
     "turning_index",
     "turning_id",
+    "rose_index",  # the reply after which the risk rose most
+    "rose_id",
     "comments",
     "participants",
 )
@@ -40,6 +42,8 @@ def summary_row(report: ThreadReport) -> SummaryRow:
     row["none"] = report.shape.none
     row["turning_index"] = tp.index if tp else None
     row["turning_id"] = tp.comment_id if tp else None
+    row["rose_index"] = report.rise.index if report.rise else None
+    row["rose_id"] = report.rise.comment_id if report.rise else None
     row["comments"] = len(report.replies)
     row["participants"] = len(report.participants)
     return row
@@ -94,7 +98,12 @@ def _write_parquet(rows: Sequence[SummaryRow], path: Path) -> None:
         import pyarrow.parquet as pq
     except ImportError as exc:
         raise MissingDependency("pyarrow", "parquet", "Writing a Parquet summary") from exc
-    types = {"thread": pa.string(), "risk": pa.float64(), "turning_id": pa.string()}
+    types = {
+        "thread": pa.string(),
+        "risk": pa.float64(),
+        "turning_id": pa.string(),
+        "rose_id": pa.string(),
+    }
     schema = pa.schema([(k, types.get(k, pa.int64())) for k in SUMMARY_COLUMNS])
     table = pa.table({k: [r[k] for r in rows] for k in SUMMARY_COLUMNS}, schema=schema)
     pq.write_table(table, path)

@@ -112,9 +112,18 @@ def render_terminal(report: ThreadReport) -> RenderableType:
                 ("Escalation risk: ", "bold"),
                 (f"{report.risk:.0%} ({risk_words(report.risk)})", "bold"),
                 (
-                    " chance that the dispute needs outside mediation (learned from Wikipedia).",
+                    " forecast, from the comments so far, that the discussion turns to personal"
+                    " attacks (learned from derailed Wikipedia and Reddit conversations).",
                     "dim",
                 ),
             )
         )
+        if report.rise is not None:
+            r = report.rise
+            parts.append(
+                Text(
+                    f"Risk rose most after reply #{r.index} by {r.author}:"
+                    f" {r.before:.0%} -> {r.after:.0%}."
+                )
+            )
     return Group(*parts)
