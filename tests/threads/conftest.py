@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from threadkit import KeywordJudge, make_thread, write_wikitactics
+from threadkit import KeywordJudge, make_thread, write_cga, write_wikitactics
 
 from steelman.data.formats import Thread
 from steelman.threads import FEATURE_NAMES, EscalationModel
@@ -51,4 +51,4 @@ def tiny_model() -> EscalationModel:
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
-    return write_wikitactics(tmp_path / "data")
+    return write_cga(write_wikitactics(tmp_path / "data"))

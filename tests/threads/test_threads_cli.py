@@ -67,8 +67,10 @@ def test_thread_writes_every_output(tmp_path: Path, model_dir: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "turning point: reply #1 by bob" in result.output
     assert "Escalation risk" in result.output
+    assert "Risk rose most after reply #1 by bob" in result.output
     report = json.loads(out["json"].read_text())
     assert report["turning_point"]["id"] == "2" and 0.0 <= report["risk"] <= 1.0
+    assert report["risk_rose_most"]["id"] == "2"
     assert out["html"].read_text().startswith("<!DOCTYPE html>")
     assert out["png"].read_bytes()[:4] == b"\x89PNG"
 
@@ -112,7 +114,9 @@ def test_threads_writes_the_triage_table(tmp_path: Path, model_dir: Path) -> Non
         rows = list(csv.DictReader(fh))
     assert [r["thread"] for r in rows] == ["a", "b"]
     assert rows[0]["turning_id"] == "2" and rows[1]["turning_id"] == ""
+    assert rows[0]["rose_id"] == "2" and rows[0]["rose_index"] == "1"
     assert float(rows[0]["risk"]) > float(rows[1]["risk"])
+    assert "rose most at" in result.output
 
 
 def test_threads_refuses_an_unknown_table_format(tmp_path: Path, model_dir: Path) -> None:
@@ -146,4 +150,6 @@ def test_train_escalation_reproduces_a_model(tmp_path: Path, data_dir: Path) -> 
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "escalation model" in result.output and "thread length alone" in result.output
-    assert EscalationModel.load(out).info["metrics"]["val_conversations"] == 12
+    assert "cmv" in result.output and "val" in result.output
+    metrics = EscalationModel.load(out).info["metrics"]
+    assert metrics["wikitactics"]["val"]["conversations"] == 12

@@ -91,6 +91,30 @@ def conversation(i: int, escalated: bool) -> dict[str, object]:
     }
 
 
+def cga_record(corpus: str, i: int, derails: bool) -> dict[str, object]:
+    """A CGA-shaped conversation: heated ones trade insults before the attack (``last``)."""
+    calm = ["i think the lead is fine.", "no, because the source is old.", "which source?"]
+    hot = ["you idiot, the lead is wrong.", "you are a liar.", "read it."]
+    opening = f"opening {i // 2} of {corpus}"  # two conversations share each first comment
+    context = [opening, *(hot if derails else calm)[: 1 + i % 3]]
+    return {
+        "id": f"cga-{corpus}-{i}",
+        "context": context,
+        "last": "you moron." if derails else "thanks.",
+        "derails": derails,
+    }
+
+
+def write_cga(folder: Path, n: int = 40) -> Path:
+    """A small CGA-shaped data folder (both corpora) where insults come before attacks."""
+    cga = folder / "cga"
+    cga.mkdir(parents=True)
+    for corpus in ("wiki", "cmv"):
+        rows = [cga_record(corpus, i, (i // 2) % 2 == 0) for i in range(n)]
+        (cga / f"{corpus}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return folder
+
+
 def write_wikitactics(folder: Path) -> Path:
     """A small WikiTactics-shaped data folder where insults go with escalation."""
     wt = folder / "wikitactics"

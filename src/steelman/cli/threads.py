@@ -129,13 +129,19 @@ def threads_command(
     n = write_summary(rows, out)
     top = sorted(rows, key=lambda r: -(r["risk"] or 0.0))[:10]
     table = Table(title=f"Riskiest threads (of {n})", title_justify="left")
-    for col in ("thread", "risk", "comments", "attacks", "turning point"):
+    for col in ("thread", "risk", "rose most at", "comments", "attacks", "turning point"):
         table.add_column(col)
     for r in top:
         turn = f"#{r['turning_index']}" if r["turning_id"] else "-"
+        rose = f"#{r['rose_index']}" if r["rose_id"] else "-"
         risk = f"{r['risk']:.0%}" if r["risk"] is not None else "-"
         table.add_row(
-            Text(r["thread"]), risk, str(r["comments"]), str(r["DH0"] + r["DH1"]), Text(turn)
+            Text(r["thread"]),
+            risk,
+            rose,
+            str(r["comments"]),
+            str(r["DH0"] + r["DH1"]),
+            Text(turn),
         )
     Console().print(table)
     note = f" ({skipped} bad records skipped)" if skipped else ""
@@ -148,7 +154,7 @@ def threads_command(
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=Path("../shared/data"),
     show_default=True,
-    help="Folder holding wikitactics/train.json and val.json.",
+    help="Folder holding cga/wiki.jsonl, cga/cmv.jsonl and wikitactics/train.json, val.json.",
 )
 @click.option(
     "--out",
@@ -157,24 +163,54 @@ def threads_command(
     help="Model directory to write (default: the bundled model).",
 )
 @click.option("--resamples", default=1000, show_default=True, help="Bootstrap resamples.")
-@click.option("--cv-repeats", default=5, show_default=True, help="Repeats of 5-fold CV on train.")
+@click.option(
+    "--cv-repeats", default=3, show_default=True, help="Repeats of grouped 5-fold CV on CGA."
+)
 @click.option("--seed", default=0, show_default=True, help="Seed for folds and resamples.")
+@click.option(
+    "--cache",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Keep the judge's answers in this JSON-lines file and reuse them on the next run.",
+)
 def train_escalation_command(
-    data: Path, out: Path, resamples: int, cv_repeats: int, seed: int
+    data: Path, out: Path, resamples: int, cv_repeats: int, seed: int, cache: Path | None
 ) -> None:
-    """Fit the escalation model on WikiTactics train, report val AUC against baselines."""
+    """Fit the escalation forecast on Conversations Gone Awry (judging every comment first);
+    report grouped cross-validation on each corpus and the check on WikiTactics."""
     _, metrics = train_escalation(
-        data, _load_judge(), out, resamples=resamples, cv_repeats=cv_repeats, seed=seed
+        data,
+        _load_judge(),
+        out,
+        resamples=resamples,
+        cv_repeats=cv_repeats,
+        seed=seed,
+        cache=cache,
     )
     _print_metrics(metrics)
     click.echo(f"escalation model written to {out}")
 
 
+def _iv(v: dict[str, Any]) -> str:
+    return f"{v['value']:.3f} ({v['low']:.3f}-{v['high']:.3f})"
+
+
 def _print_metrics(metrics: dict[str, Any]) -> None:
-    table = Table(title=f"Escalation ROC-AUC on val ({metrics['val_conversations']} conversations)")
-    for col in ("score", "val AUC", "95% interval", "train CV AUC"):
-        table.add_column(col)
-    cv = {"escalation model": metrics["cv_auc"], **metrics["cv_auc_baselines"]}
-    for name, v in metrics["val"].items():
-        table.add_row(name, f"{v['auc']:.3f}", f"{v['low']:.3f}-{v['high']:.3f}", f"{cv[name]:.3f}")
+    cga, wt = metrics["cga"], metrics["wikitactics"]
+    table = Table(title="Conversations Gone Awry, grouped 5-fold CV (95% intervals)")
+    table.add_column("score")
+    for name in cga:
+        table.add_column(f"{name} accuracy")
+        table.add_column(f"{name} ROC-AUC")
+    for score in next(iter(cga.values()))["auc"]:
+        cells = [_iv(m[k][score]) for m in cga.values() for k in ("accuracy", "auc")]
+        table.add_row(score, *cells)
+    Console().print(table)
+    table = Table(title="WikiTactics escalation to mediation, ROC-AUC (95% intervals)")
+    table.add_column("score")
+    for split, m in wt.items():
+        sample = "judge in-sample" if m["judge_in_sample"] else "judge out-of-sample"
+        table.add_column(f"{split}, {m['conversations']} ({sample})")
+    for score in next(iter(wt.values()))["auc"]:
+        table.add_row(score, *[_iv(m["auc"][score]) for m in wt.values()])
     Console().print(table)

@@ -11,66 +11,115 @@ from steelman.threads.escalation import EscalationModel
 __all__ = ["render_card", "write_card"]
 
 
-def _auc_row(name: str, v: dict[str, Any], cv: float | None) -> str:
-    cv_text = f"{cv:.3f}" if cv is not None else "-"
-    return f"| {name} | {v['auc']:.3f} | {v['low']:.3f}-{v['high']:.3f} | {cv_text} |"
+def _iv(v: dict[str, Any] | None) -> str:
+    return "-" if v is None else f"{v['value']:.3f} ({v['low']:.3f}-{v['high']:.3f})"
+
+
+def _cga_rows(cga: dict[str, dict[str, Any]]) -> list[str]:
+    names = list(next(iter(cga.values()), {}).get("auc", {}))
+    rows = []
+    for name in names:
+        cells = [
+            f"{_iv(m['accuracy'].get(name))} | {_iv(m['auc'].get(name))}" for m in cga.values()
+        ]
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    return rows
+
+
+def _wt_rows(wt: dict[str, dict[str, Any]]) -> list[str]:
+    names = list(next(iter(wt.values()), {}).get("auc", {}))
+    return [
+        f"| {name} | " + " | ".join(_iv(m["auc"].get(name)) for m in wt.values()) + " |"
+        for name in names
+    ]
 
 
 def render_card(model: EscalationModel) -> str:
     """The model card (Markdown) from the provenance stored in the model's config."""
     info = model.info
     m: dict[str, Any] = info.get("metrics", {})
-    val: dict[str, dict[str, Any]] = m.get("val", {})
-    cv_base: dict[str, float] = m.get("cv_auc_baselines", {})
-    first = next(iter(val.values()), {"resamples": 0, "level": 0.95})
-    rows = [
-        _auc_row(name, v, m.get("cv_auc") if name == "escalation model" else cv_base.get(name))
-        for name, v in val.items()
-    ]
+    cga: dict[str, dict[str, Any]] = m.get("cga", {})
+    wt: dict[str, dict[str, Any]] = m.get("wikitactics", {})
+    first = next(iter(cga.values()), {}).get("auc", {}).get("escalation model", {})
     weights = [
         f"| `{f}` | {c:+.3f} | {mu:.3f} | {sd:.3f} |"
         for f, c, mu, sd in zip(model.features, model.coef, model.mean, model.scale, strict=True)
     ]
     data = info.get("training_data", {})
     judge = info.get("judge", {})
+    corpora = ", ".join(
+        f"{name}: {v['conversations']} conversations ({v['derailed']} derail; {v['groups']}"
+        " groups by first comment)"
+        for name, v in cga.items()
+    )
+    wt_sizes = ", ".join(
+        f"{split} {v['conversations']} ({v['escalated']} escalated)" for split, v in wt.items()
+    )
     return "\n".join(
         [
             f"# {model.name} {model.version}",
             "",
-            "The probability that a Wikipedia-style dispute escalates to outside mediation, read"
-            " from the judged thread: a logistic regression over thread features (share of"
-            " attacks, mean level, longest run of attacks, participants, length, acts, trend).",
-            "Fitted with scikit-learn at train time; stored as data (`config.json` +"
-            " `weights.npz`) and applied with numpy. Reproduce it with"
+            "A forecast, from a discussion's comments so far, that it turns to personal attacks:"
+            " a logistic regression over thread features read from the judge's per-comment"
+            " outputs (the trajectory of attack, toxicity and disagreement: highest, latest and"
+            " trend; the mix of levels; questions; reply depth; length), never from the comment"
+            " it predicts. Fitted with scikit-learn at train time; stored as data (`config.json`"
+            " + `weights.npz`) and applied with numpy. Reproduce it with"
             " `steelman train-escalation`.",
             "",
             "## Training data",
             "",
-            "WikiTactics (de Kock, Stafford & Vlachos, EMNLP 2022), `escalation_label`:"
-            f" {m.get('train_conversations', '?')} train conversations; val"
-            f" {m.get('val_conversations', '?')} ({m.get('val_escalated', '?')} escalated).",
+            "Conversations Gone Awry (Zhang et al. 2018; Chang & Danescu-Niculescu-Mizil 2019;"
+            " the validation splits as preprocessed by Kementchedjhieva & Søgaard 2021), read"
+            f" from `context` only: {corpora}. WikiTactics (de Kock, Stafford & Vlachos, EMNLP"
+            f" 2022), `escalation_label`: {wt_sizes}, is measured on, never fitted on.",
             "",
             *[f"- `{name}` sha256 `{digest}`" for name, digest in data.items()],
             f"- judge: {judge.get('name', '?')} {judge.get('version', '?')}; judged training"
             f" features sha256 `{info.get('features_sha256', '?')}` (retrain when the judge"
             " changes: the features, and so this hash, change with it)",
             "",
+            "## Cross-fitting",
+            "",
+            "Every input comes from the judge, so every input must come from a judge that did"
+            " not train on that conversation. The judge never trained on CGA: its outputs there"
+            " are out-of-sample, as they are in use, and the model is fitted on CGA alone. The"
+            " judge did train on WikiTactics train, where it reads replies far better than on"
+            " new ones, so the model is not fitted on WikiTactics at all: val, which the judge"
+            " did not see, is the honest check; train is shown beside it, judged in-sample (so"
+            " optimistic). The 31 withheld WikiTactics test disputes are not here: that check"
+            " is for whoever holds them.",
+            "",
             "## Quality",
             "",
-            f"ROC-AUC on val with a {round(first['level'] * 100)}% percentile bootstrap interval"
-            f" ({first['resamples']} resamples, the same resamples for every row), and the mean"
-            f" out-of-fold AUC of {m.get('cv_repeats', '?')} x stratified 5-fold"
-            " cross-validation on train (one row per conversation). Baselines are one-feature"
-            " logistic regressions fitted on train.",
+            f"Conversations Gone Awry, grouped stratified 5-fold cross-validation over both"
+            f" corpora (out-of-fold predictions, scored per corpus; accuracy at 0.5), with"
+            f" {round(first.get('level', 0.95) * 100)}% percentile bootstrap intervals"
+            f" ({first.get('resamples', '?')} resamples over conversations, the same for every"
+            " row). Baselines are one-feature logistic regressions; the row without trajectory"
+            " features is Escalation 1's feature set (less the author features), fitted the"
+            " same way: the ablation that keeps the trajectory features.",
             "",
-            "| score | val AUC | interval | train CV AUC |",
-            "|---|---|---|---|",
-            *rows,
+            "| score | " + " | ".join(f"{n} accuracy | {n} ROC-AUC" for n in cga) + " |",
+            "|---|" + "---|---|" * len(cga),
+            *_cga_rows(cga),
             "",
-            f"Val holds only {m.get('val_conversations', '?')} conversations: its interval is"
-            " wide, and the cross-validated figure on train is the steadier estimate."
-            f" Regularisation C = {m.get('c', '?')}, picked by cross-validation on train"
-            f" (AUC by C: {m.get('cv_auc_by_c', {})}).",
+            "WikiTactics: does the attack forecast rank the disputes that escalated to"
+            " mediation? ROC-AUC with the same intervals (the model applied as it is).",
+            "",
+            "| score | "
+            + " | ".join(
+                f"{s} ({'judge in-sample' if v.get('judge_in_sample') else 'judge out-of-sample'})"
+                for s, v in wt.items()
+            )
+            + " |",
+            "|---|" + "---|" * len(wt),
+            *_wt_rows(wt),
+            "",
+            f"Regularisation C = {m.get('c', '?')}, picked by {m.get('cv_repeats', '?')} x"
+            f" grouped 5-fold cross-validation on CGA (mean fold AUC by C:"
+            f" {m.get('cv_auc_by_c', {})}); picking C on the same folds makes the figures"
+            " above very slightly optimistic.",
             "",
             "## Weights (on standardised features)",
             "",
@@ -81,9 +130,11 @@ def render_card(model: EscalationModel) -> str:
             "",
             "## Limits",
             "",
-            "Trained on Wikipedia talk-page disputes only; the risk is a ranking signal for"
-            " triage, not a verdict, and is less reliable on other sites, on very short threads,"
-            " and where the judge misreads the replies.",
+            "Learned from Wikipedia talk pages and Reddit r/ChangeMyView (lower-cased text);"
+            " the risk is a ranking signal for triage, not a verdict, and is less reliable on"
+            " other sites, on very short threads, and where the judge misreads the replies."
+            " On WikiTactics it ranks escalation to mediation, a different outcome from the one"
+            " it was fitted on.",
             "",
         ]
     )

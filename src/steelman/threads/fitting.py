@@ -41,32 +41,53 @@ def fit_escalation(
     )
 
 
-def _folds(x: np.ndarray, y: np.ndarray, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    from sklearn.model_selection import StratifiedKFold
+def _folds(
+    x: np.ndarray, y: np.ndarray, seed: int, groups: np.ndarray | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Stratified 5-fold splits; with ``groups``, no group is on both sides of a split."""
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
-    split = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
-    return list(split.split(x, y))
+    if groups is None:
+        split = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
+        return list(split.split(x, y))
+    grouped = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
+    return list(grouped.split(x, y, groups))
 
 
 def cv_aucs(
-    x: np.ndarray, y: np.ndarray, features: Sequence[str], c: float, *, repeats: int, seed: int
+    x: np.ndarray,
+    y: np.ndarray,
+    features: Sequence[str],
+    c: float,
+    *,
+    repeats: int,
+    seed: int,
+    groups: np.ndarray | None = None,
 ) -> np.ndarray:
     """The AUC on each held-out fold of ``repeats`` x stratified 5-fold cross-validation
-    (one row per conversation, so a conversation is never split across folds)."""
+    (one row per conversation, so a conversation is never split across folds; with ``groups``,
+    neither is a group of conversations)."""
     aucs = []
     for rep in range(repeats):
-        for tr, te in _folds(x, y, seed + rep):
+        for tr, te in _folds(x, y, seed + rep, groups):
             model = fit_escalation(x[tr], y[tr], features, c)
             aucs.append(roc_auc(y[te], model.predict_matrix(x[te])))
     return np.array(aucs)
 
 
 def oof_logits(
-    x: np.ndarray, y: np.ndarray, features: Sequence[str], c: float, *, seed: int
+    x: np.ndarray,
+    y: np.ndarray,
+    features: Sequence[str],
+    c: float,
+    *,
+    seed: int,
+    groups: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Out-of-fold logits of one 5-fold pass: each row scored by a model that never saw it."""
+    """Out-of-fold logits of one 5-fold pass: each row scored by a model that never saw it
+    (nor, with ``groups``, any conversation of its group)."""
     z = np.zeros(len(y))
-    for tr, te in _folds(x, y, seed):
+    for tr, te in _folds(x, y, seed, groups):
         model = fit_escalation(x[tr], y[tr], features, c)
         p = np.clip(model.predict_matrix(x[te]), 1e-12, 1 - 1e-12)
         z[te] = np.log(p / (1 - p))

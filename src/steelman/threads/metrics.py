@@ -1,13 +1,14 @@
-"""ROC-AUC with a bootstrap interval, in numpy, for the escalation model and its baselines."""
+"""ROC-AUC and accuracy with bootstrap intervals, in numpy, for the escalation model and its
+baselines."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["AucInterval", "bootstrap_auc", "roc_auc"]
+__all__ = ["AucInterval", "accuracy", "bootstrap_accuracy", "bootstrap_auc", "roc_auc"]
 
 
 def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
@@ -23,9 +24,15 @@ def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
     return float((greater + 0.5 * ties) / (len(pos) * len(neg)))
 
 
+def accuracy(y: np.ndarray, prob: np.ndarray, threshold: float = 0.5) -> float:
+    """Share of rows where ``prob >= threshold`` agrees with ``y``."""
+    y = np.asarray(y).astype(bool)
+    return float(np.mean((np.asarray(prob, dtype=np.float64) >= threshold) == y))
+
+
 @dataclass(frozen=True)
 class AucInterval:
-    """An AUC and its percentile bootstrap interval."""
+    """A figure (an AUC, or an accuracy) and its percentile bootstrap interval."""
 
     auc: float
     low: float
@@ -60,6 +67,36 @@ def bootstrap_auc(
     Every score is evaluated on the SAME resamples (drawn with replacement; a resample holding a
     single class is drawn again), so the intervals of a model and its baselines are comparable.
     """
+    return _bootstrap(y, scores, roc_auc, resamples=resamples, level=level, seed=seed)
+
+
+def bootstrap_accuracy(
+    y: np.ndarray,
+    probs: Mapping[str, np.ndarray],
+    *,
+    threshold: float = 0.5,
+    resamples: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> dict[str, AucInterval]:
+    """Accuracy of each named probability at ``threshold``, with a percentile bootstrap interval
+    drawn exactly as :func:`bootstrap_auc` draws (same ``seed``: same resamples)."""
+
+    def acc(yy: np.ndarray, p: np.ndarray) -> float:
+        return accuracy(yy, p, threshold)
+
+    return _bootstrap(y, probs, acc, resamples=resamples, level=level, seed=seed)
+
+
+def _bootstrap(
+    y: np.ndarray,
+    scores: Mapping[str, np.ndarray],
+    metric: Callable[[np.ndarray, np.ndarray], float],
+    *,
+    resamples: int,
+    level: float,
+    seed: int,
+) -> dict[str, AucInterval]:
     y = np.asarray(y).astype(bool)
     rng = np.random.default_rng(seed)
     n = len(y)
@@ -72,7 +109,7 @@ def bootstrap_auc(
     tail = (1.0 - level) / 2.0
     for name, s in scores.items():
         s = np.asarray(s, dtype=np.float64)
-        boot = np.array([roc_auc(y[i], s[i]) for i in draws])
+        boot = np.array([metric(y[i], s[i]) for i in draws])
         low, high = np.quantile(boot, [tail, 1.0 - tail])
-        out[name] = AucInterval(roc_auc(y, s), float(low), float(high), level, resamples)
+        out[name] = AucInterval(metric(y, s), float(low), float(high), level, resamples)
     return out

@@ -1,11 +1,20 @@
-"""Train the escalation model on WikiTactics: :func:`train_escalation`.
+"""Train the escalation model (Escalation 2): :func:`train_escalation`.
 
-The judge reads every conversation of ``train.json`` and ``val.json``; each judged thread becomes
-a feature vector (:mod:`steelman.threads.features`); a logistic regression (scikit-learn, at train
-time only) learns ``escalation_label``. The regularisation strength is picked by repeated
-stratified 5-fold cross-validation on train (one conversation per row, so folds never split a
-conversation), and the probabilities are calibrated on out-of-fold predictions (Platt); val is
-held out and reported with a bootstrap interval beside two baselines.
+The model forecasts, from a conversation's comments so far, whether it turns to personal
+attacks. It is fitted on Conversations Gone Awry (``cga/wiki.jsonl`` and ``cga/cmv.jsonl``:
+Wikipedia talk pages and Reddit r/ChangeMyView, each conversation's comments before the attack,
+balanced with calm ones), read from ``context`` only, never from the comment it predicts.
+
+Cross-fitting: every feature comes from the judge, and the judge never trained on CGA, so the
+CGA features are out-of-sample, as they are in use. The judge did train on WikiTactics train,
+so WikiTactics is not fitted on at all: val (which the judge did not see) is the honest check of
+the mediation forecast, and train is reported beside it, marked as judged in-sample.
+
+The regularisation strength is picked by grouped, stratified 5-fold cross-validation over both
+CGA corpora (conversations with the same first comment stay in one fold); the out-of-fold
+predictions give each corpus's accuracy and ROC-AUC with bootstrap intervals, beside one-feature
+baselines and the model without its trajectory features; the probabilities are calibrated on
+them (Platt). Judgements can be kept in a file (``cache``), so a rerun does not judge again.
 """
 
 from __future__ import annotations
@@ -21,11 +30,12 @@ import numpy as np
 
 from steelman.data.formats import Thread, build_threads, read_comments
 from steelman.errors import RecordError
-from steelman.threads.analyse import JudgeLike, analyse_threads
+from steelman.threads.analyse import JudgeLike, ThreadLike, analyse_threads
+from steelman.threads.corpora import CGA_CORPORA, CachedJudge, CgaConversation, load_cga
 from steelman.threads.escalation import EscalationModel
 from steelman.threads.features import FEATURE_NAMES
 from steelman.threads.fitting import calibrate, cv_aucs, fit_escalation, oof_logits
-from steelman.threads.metrics import bootstrap_auc
+from steelman.threads.metrics import AucInterval, bootstrap_accuracy, bootstrap_auc
 
 __all__ = [
     "BASELINES",
@@ -37,12 +47,20 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-VERSION = "1.0.0"
-# Every thread feature, unselected: with 165 conversations, picking features would overfit the
-# choice; strong L2 regularisation (C picked by cross-validation) keeps the weights small.
-MODEL_FEATURES: tuple[str, ...] = FEATURE_NAMES
-BASELINES = {"attack share alone": "attack_share", "thread length alone": "log_comments"}
-C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+VERSION = "2.0.0"
+# CGA has no authors, so the author features would be constant in training: left out.
+AUTHOR_FEATURES = ("log_participants", "top2_share", "alternation")
+MODEL_FEATURES: tuple[str, ...] = tuple(f for f in FEATURE_NAMES if f not in AUTHOR_FEATURES)
+# The features of Escalation 1 (before the trajectory ones): the ablation that keeps them.
+_FIRST = FEATURE_NAMES.index("attack_max")
+STATIC_FEATURES: tuple[str, ...] = tuple(f for f in FEATURE_NAMES[:_FIRST] if f in MODEL_FEATURES)
+BASELINES = {
+    "highest attack probability alone": "attack_max",
+    "highest toxicity alone": "toxicity_max",
+    "thread length alone": "log_comments",
+}
+WITHOUT_TRAJECTORY = "without trajectory features"
+C_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 
 def load_wikitactics_threads(path: str | Path) -> list[tuple[Thread, int]]:
@@ -61,18 +79,41 @@ def load_wikitactics_threads(path: str | Path) -> list[tuple[Thread, int]]:
     return out
 
 
-def _matrix(
-    labelled: Sequence[tuple[Thread, int]], judge: JudgeLike
-) -> tuple[np.ndarray, np.ndarray, dict[str, str]]:
-    """Features, labels, and the judge's name and version (as the judgements give them)."""
-    reports = list(analyse_threads([t for t, _ in labelled], judge, risk=False))
-    x = np.array([[r.features[f] for f in MODEL_FEATURES] for r in reports], dtype=np.float64)
+def _features(threads: Sequence[ThreadLike], judge: JudgeLike) -> tuple[np.ndarray, dict[str, str]]:
+    """Every thread feature (``FEATURE_NAMES`` order) and the judge's name and version."""
+    reports = list(analyse_threads(threads, judge, risk=False))
+    x = np.array([[r.features[f] for f in FEATURE_NAMES] for r in reports], dtype=np.float64)
     card = next((r.models["judge"] for r in reports if "judge" in r.models), {})
-    return x, np.array([label for _, label in labelled], dtype=np.int64), card
+    return x.reshape(len(reports), len(FEATURE_NAMES)), card
+
+
+def _columns(x: np.ndarray, features: Sequence[str]) -> np.ndarray:
+    return x[:, [FEATURE_NAMES.index(f) for f in features]]
 
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _inputs(data_dir: Path) -> tuple[dict[str, Path], dict[str, Path]]:
+    cga = {c: data_dir / "cga" / f"{c}.jsonl" for c in CGA_CORPORA}
+    wt = {s: data_dir / "wikitactics" / f"{s}.json" for s in ("train", "val")}
+    for p in [*cga.values(), *wt.values()]:
+        if not p.exists():
+            raise RecordError(
+                f"missing; point --data at the folder holding {p.parent.name}/{p.name}",
+                path=str(p),
+            )
+    return cga, wt
+
+
+def _rounded(d: dict[str, AucInterval]) -> dict[str, dict[str, float | int]]:
+    """Intervals as dicts, the figure (an AUC or an accuracy) under ``value``."""
+    out = {}
+    for name, iv in d.items():
+        row = iv.to_dict()
+        out[name] = {"value": row.pop("auc"), **row}
+    return out
 
 
 def train_escalation(
@@ -81,58 +122,91 @@ def train_escalation(
     out_dir: str | Path | None = None,
     *,
     resamples: int = 1000,
-    cv_repeats: int = 5,
+    cv_repeats: int = 3,
     seed: int = 0,
+    cache: str | Path | None = None,
 ) -> tuple[EscalationModel, dict[str, Any]]:
-    """Fit the escalation model on ``data_dir/wikitactics/train.json``, evaluate on val.json,
-    and (when ``out_dir`` is given) write the model directory with its model card.
+    """Fit the escalation model on ``data_dir/cga``, measure it by grouped cross-validation on
+    each corpus and on ``data_dir/wikitactics``, and (when ``out_dir`` is given) write the model
+    directory with its model card. ``cache`` keeps the judge's answers in a file for a rerun.
 
-    Returns the model and its metrics (val AUC with interval, baselines, cross-validated AUC).
+    Returns the model and its metrics.
     """
-    wt = Path(data_dir) / "wikitactics"
-    train_path, val_path = wt / "train.json", wt / "val.json"
-    for p in (train_path, val_path):
-        if not p.exists():
-            raise RecordError(
-                f"missing; point --data at the folder holding wikitactics/{p.name}", path=str(p)
-            )
-    x_tr, y_tr, judge_card = _matrix(load_wikitactics_threads(train_path), judge)
-    x_va, y_va, _ = _matrix(load_wikitactics_threads(val_path), judge)
-    cv = {c: cv_aucs(x_tr, y_tr, MODEL_FEATURES, c, repeats=cv_repeats, seed=seed) for c in C_GRID}
+    cga_paths, wt_paths = _inputs(Path(data_dir))
+    if cache is not None:
+        judge = CachedJudge(judge, cache)
+    convs: list[CgaConversation] = [
+        c for corpus, p in cga_paths.items() for c in load_cga(p, corpus)
+    ]
+    wt = {s: load_wikitactics_threads(p) for s, p in wt_paths.items()}
+    x_all, judge_card = _features([c.thread() for c in convs], judge)
+    y = np.array([c.derails for c in convs], dtype=np.int64)
+    groups = np.array([c.group for c in convs])
+    corpus = np.array([c.corpus for c in convs])
+    x = _columns(x_all, MODEL_FEATURES)
+
+    cv = {
+        c: cv_aucs(x, y, MODEL_FEATURES, c, repeats=cv_repeats, seed=seed, groups=groups)
+        for c in C_GRID
+    }
     best_c = max(C_GRID, key=lambda c: (round(float(cv[c].mean()), 4), -c))
-    cols = {f: i for i, f in enumerate(MODEL_FEATURES)}
-    cv_baselines = {}
-    val_scores = {}
+    oof = {"escalation model": oof_logits(x, y, MODEL_FEATURES, best_c, seed=seed, groups=groups)}
+    oof[WITHOUT_TRAJECTORY] = oof_logits(
+        _columns(x_all, STATIC_FEATURES), y, STATIC_FEATURES, best_c, seed=seed, groups=groups
+    )
     for name, feat in BASELINES.items():
-        col = x_tr[:, [cols[feat]]]
-        cv_baselines[name] = float(
-            cv_aucs(col, y_tr, [feat], 1.0, repeats=cv_repeats, seed=seed).mean()
-        )
-        base = fit_escalation(col, y_tr, [feat], 1.0)
-        val_scores[name] = base.predict_matrix(x_va[:, [cols[feat]]])
+        oof[name] = oof_logits(_columns(x_all, [feat]), y, [feat], 1.0, seed=seed, groups=groups)
+    probs = {k: 1.0 / (1.0 + np.exp(-z)) for k, z in oof.items()}
+    cga_metrics: dict[str, Any] = {}
+    for name in CGA_CORPORA:
+        rows = corpus == name
+        cga_metrics[name] = {
+            "conversations": int(rows.sum()),
+            "derailed": int(y[rows].sum()),
+            "groups": len(set(groups[rows])),
+            "accuracy": _rounded(
+                bootstrap_accuracy(
+                    y[rows], {k: p[rows] for k, p in probs.items()}, resamples=resamples, seed=seed
+                )
+            ),
+            "auc": _rounded(
+                bootstrap_auc(
+                    y[rows], {k: p[rows] for k, p in probs.items()}, resamples=resamples, seed=seed
+                )
+            ),
+        }
+
+    model = fit_escalation(x, y, MODEL_FEATURES, best_c)
+    model = calibrate(model, oof["escalation model"], y)
+    wt_metrics: dict[str, Any] = {}
+    for split, labelled in wt.items():
+        wx, _ = _features([t for t, _ in labelled], judge)
+        wy = np.array([label for _, label in labelled], dtype=np.int64)
+        scores = {"escalation model": model.predict_matrix(_columns(wx, MODEL_FEATURES))}
+        for name, feat in BASELINES.items():
+            base = fit_escalation(_columns(x_all, [feat]), y, [feat], 1.0)
+            scores[name] = base.predict_matrix(_columns(wx, [feat]))
+        wt_metrics[split] = {
+            "conversations": len(wy),
+            "escalated": int(wy.sum()),
+            "judge_in_sample": split == "train",
+            "auc": _rounded(bootstrap_auc(wy, scores, resamples=resamples, seed=seed)),
+        }
     metrics: dict[str, Any] = {
-        "train_conversations": len(y_tr),
-        "val_conversations": len(y_va),
-        "val_escalated": int(y_va.sum()),
         "c": best_c,
         "cv_repeats": cv_repeats,
         "cv_auc_by_c": {str(c): round(float(v.mean()), 4) for c, v in cv.items()},
-        "cv_auc": round(float(cv[best_c].mean()), 4),
-        "cv_auc_baselines": {k: round(v, 4) for k, v in cv_baselines.items()},
+        "cga": cga_metrics,
+        "wikitactics": wt_metrics,
     }
-    data = {p.name: _sha256(p) for p in (train_path, val_path)}
-    model = fit_escalation(x_tr, y_tr, MODEL_FEATURES, best_c)
-    oof = oof_logits(x_tr, y_tr, MODEL_FEATURES, best_c, seed=seed)
-    model = calibrate(model, oof, y_tr)
-    val_scores = {"escalation model": model.predict_matrix(x_va), **val_scores}
-    val = bootstrap_auc(y_va, val_scores, resamples=resamples, seed=seed)
-    metrics["val"] = {k: v.to_dict() for k, v in val.items()}
+    data = {f"cga/{p.name}": _sha256(p) for p in cga_paths.values()}
+    data.update({f"wikitactics/{p.name}": _sha256(p) for p in wt_paths.values()})
     info = {
         "training_data": data,
         "judge": judge_card,
         # the judged training features: a retrained judge changes them, so compare this to see
         # whether the model still matches the bundled judge
-        "features_sha256": hashlib.sha256(np.round(x_tr, 6).tobytes()).hexdigest(),
+        "features_sha256": hashlib.sha256(np.round(x, 6).tobytes()).hexdigest(),
         "seed": seed,
         "metrics": metrics,
     }
