@@ -35,15 +35,53 @@ RULES: tuple[tuple[str, str, str], ...] = (
     (r"\b(no|wrong|disagree|only works)\b", "DH3", "states the opposite"),
 )
 
+# (pattern, head): words the rule judge's "toxic-span head" marks, and the head they raise.
+TOXIC_WORDS: tuple[tuple[str, str], ...] = (
+    (r"\b(kill|hurt|burn down)\b", "threat"),
+    (r"\b(damn|crap|shit)\b", "profanity"),
+    (r"\b(you people|those people)\b", "identity_attack"),
+)
+
+# Measured figures in the shape of a model's config.json ``metrics`` (the docs page shows them).
+FAKE_METRICS: dict[str, Any] = {
+    "dev": {
+        "roc_auc": {
+            head: {"reddit-test": {"roc_auc": 0.9123 + i / 1000, "n": 100 + i, "positives": 40}}
+            for i, head in enumerate(
+                (
+                    "toxicity",
+                    "insult",
+                    "identity_attack",
+                    "threat",
+                    "profanity",
+                    "attack",
+                    "disagreement",
+                    "reasons",
+                )
+            )
+        },
+        "acts": {"per_act_f1": {"question": 0.6543}, "macro_f1": 0.5, "n": 300},
+        "spans": {"span_head_f1": 0.4321, "evidence_f1": 0.3456, "n": 250},
+    }
+}
+
+
+class FakeModel:
+    """What the server reads of a real judge's model: its measured figures."""
+
+    def __init__(self, metrics: dict[str, Any]) -> None:
+        self.metrics = metrics
+
 
 class RuleJudge:
     """A deterministic stand-in for :class:`steelman.judge.Judge` (same contract, no model)."""
 
     info: ClassVar[dict[str, str]] = {"name": "rule-judge", "version": "test"}
 
-    def __init__(self) -> None:
+    def __init__(self, metrics: dict[str, Any] | None = None) -> None:
         self.calls: list[int] = []  # the size of every judge_batch call
         self._lock = threading.Lock()
+        self.model = FakeModel(FAKE_METRICS if metrics is None else metrics)
 
     def judge_batch(self, texts: list[str], parents: list[str | None]) -> list[Judgement]:
         if len(texts) != len(parents):
@@ -71,6 +109,17 @@ class RuleJudge:
         top = code or "DH3"
         scores = {lv.code: (0.7 if lv.code == top else 0.05) for lv in LEVELS}
         attack = scores["DH0"] + scores["DH1"] if code else 0.02
+        heads = {"insult": 0.9 if code == "DH0" else 0.05, "identity_attack": 0.03}
+        heads |= {"threat": 0.02, "profanity": 0.04}
+        for pattern, head in TOXIC_WORDS:
+            for m in re.finditer(pattern, text, re.IGNORECASE):
+                heads[head] = 0.85
+                because.append(
+                    Evidence(m.start(), m.end(), m.group(0), "abuse (toxic-span head)", "toxicity")
+                )
+        base = {"DH0": 0.9, "DH1": 0.35}.get(code or "", 0.05)
+        heads["toxicity"] = max(base, *(heads[h] for _, h in TOXIC_WORDS))
+        heads["reasons"] = 0.8 if code in ("DH4", "DH5", "DH6") else 0.1
         if question:
             because.append(
                 Evidence(len(text.rstrip()) - 1, len(text.rstrip()), "?", "asks", "question")
@@ -85,6 +134,7 @@ class RuleJudge:
             suggestion=level(top).climb if code else "Asking is good: listen to the answer.",
             model=dict(self.info),
             top_level=top,
+            attributes=heads,
         )
 
 

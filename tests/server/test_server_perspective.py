@@ -25,11 +25,9 @@ def test_attack_and_insult_scores(client: TestClient) -> None:
     for name in ("ATTACK_ON_COMMENTER", "INSULT"):
         assert scores[name]["summaryScore"]["type"] == "PROBABILITY"
         assert 0 <= scores[name]["summaryScore"]["value"] <= 1
-    assert (
-        scores["ATTACK_ON_COMMENTER"]["summaryScore"]["value"]
-        >= scores["INSULT"]["summaryScore"]["value"]
-        > 0.3
-    )
+    # Two heads now (INSULT is no longer a share of the attack): both high for name-calling.
+    assert scores["ATTACK_ON_COMMENTER"]["summaryScore"]["value"] > 0.5
+    assert scores["INSULT"]["summaryScore"]["value"] > 0.5
     assert r.json()["languages"] == ["en"]
     assert "spanScores" not in scores["INSULT"]
 
@@ -89,7 +87,7 @@ def test_context_entries_are_the_parent(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "words"),
     [
-        (_request("hi", "TOXICITY"), "Unknown attribute: TOXICITY"),
+        (_request("hi", "FLIRTATION"), "Unknown attribute: FLIRTATION"),
         (_request("hi", "INSULT", languages=["de"]), "does not support request languages: de"),
         (_request("", "INSULT"), "non-empty"),
         ({"requestedAttributes": {"INSULT": {}}}, "comment.text"),

@@ -16,7 +16,7 @@ from steelman.errors import SteelmanError
 
 __all__ = ["cli", "main"]
 
-_COMMAND_MODULES = ("judge", "train", "threads", "serve", "score")
+_COMMAND_MODULES = ("judge", "train", "threads", "serve", "score", "feedback")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -54,6 +54,7 @@ class _Job:
     text: str
     parent: str | None
     future: Future[Judgement] = field(default_factory=Future)
+    remember: bool = True  # False: a doNotStore request, kept in no cache
 
 
 _STOP = object()
@@ -99,8 +100,9 @@ class MicroBatcher:
                 self._thread.join(timeout=10)
                 self._thread = None
 
-    def submit(self, text: str, parent: str | None) -> Future[Judgement]:
-        """Queue one reply; the future resolves to its :class:`Judgement`."""
+    def submit(self, text: str, parent: str | None, *, remember: bool = True) -> Future[Judgement]:
+        """Queue one reply; the future resolves to its :class:`Judgement`. With ``remember``
+        False the reply and its judgement are kept in no cache (Perspective's doNotStore)."""
         if not text.strip():
             raise TextError("the reply is empty: write something to judge")
         with self._cache_lock:
@@ -112,7 +114,7 @@ class MicroBatcher:
             done.set_result(known)
             return done
         self.start()
-        job = _Job(text, parent)
+        job = _Job(text, parent, remember=remember)
         self._queue.put(job)
         return job.future
 
@@ -146,12 +148,15 @@ class MicroBatcher:
         self._shed(1, self.timeout)
         return self._result(self.submit(text, parent))
 
-    async def ajudge_many(self, texts: list[str], parents: list[str | None]) -> list[Judgement]:
+    async def ajudge_many(
+        self, texts: list[str], parents: list[str | None], *, remember: bool = True
+    ) -> list[Judgement]:
         """Judge a list without blocking the event loop; the wait grows with the list."""
         limit = self.timeout * (1 + len(texts) / 8)
         self._shed(len(texts), limit)
         futures = [
-            asyncio.wrap_future(self.submit(t, p)) for t, p in zip(texts, parents, strict=True)
+            asyncio.wrap_future(self.submit(t, p, remember=remember))
+            for t, p in zip(texts, parents, strict=True)
         ]
         try:
             return await asyncio.wait_for(asyncio.gather(*futures), limit)
@@ -218,7 +223,7 @@ class MicroBatcher:
             )
 
     def _remember(self, job: _Job, result: Judgement) -> None:
-        if self._cache_size <= 0:
+        if self._cache_size <= 0 or not job.remember:
             return
         with self._cache_lock:
             self._cache[(job.text, job.parent)] = result
@@ -246,4 +251,8 @@ class MicroBatcher:
         for job, result in zip(jobs, results, strict=True):
             self._remember(job, result)
             job.future.set_result(result)
+        private = [t for j in jobs if not j.remember for t in (j.text, j.parent) if t]
+        forget = getattr(self.judge, "forget", None)  # a judge that caches texts may drop them
+        if private and callable(forget):
+            forget(private)
         return []

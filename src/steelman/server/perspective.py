@@ -1,44 +1,46 @@
-"""A drop-in for Google's Perspective API (``comments:analyze``), answered by the Steelman judge.
+"""A drop-in for Google's Perspective API (``comments:analyze``, ``comments:suggestscore``),
+answered by the Steelman judge.
 
-Point a Perspective client at this server's address and it works unchanged. The attributes
-and what each one means are in :data:`ATTRIBUTES` (served at /docs/perspective).
+Point a Perspective client at this server's address and it works unchanged. Which attributes are
+answered, and how each is read off a judgement, is :mod:`steelman.server.attributes` (served at
+/docs#perspective).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from steelman.data.text import text_problem
 from steelman.judge.result import Judgement
-from steelman.levels import LEVELS
+from steelman.server.attributes import CATALOGUE, by_name, supported
 
-__all__ = ["ATTRIBUTES", "LANGUAGES", "PerspectiveError", "analyze_response", "parse_request"]
+__all__ = [
+    "ATTRIBUTES",
+    "LANGUAGES",
+    "MAX_BYTES",
+    "PerspectiveError",
+    "Suggestion",
+    "analyze_response",
+    "parse_request",
+    "parse_suggestion",
+    "suggest_response",
+]
 
 LANGUAGES = ("en",)
+MAX_BYTES = 20_480  # Perspective's own limit on a comment (UTF-8 bytes); clients truncate to it
 
-_DATA = (
-    "Measured on English discussion replies: Wikipedia talk-page disputes (WikiTactics, de Kock"
-    " et al. 2022) and Reddit r/ChangeMyView ad hominem labels (Habernal et al. 2018)."
+ATTRIBUTES: dict[str, str] = {a.name: a.meaning for a in CATALOGUE}
+DATA_NOTE = (
+    "Trained and measured on English discussion comments: Wikipedia talk-page disputes"
+    " (WikiTactics), Reddit r/ChangeMyView ad hominem removals, Reddit abuse (CAD), offensive"
+    " Reddit turns (ToxiChat), Reddit offensiveness ratings (Ruddit), insults on news sites and"
+    " forums (Kaggle Insults), typed toxic spans in news comments (ToxicSpans, from Civil"
+    " Comments) and rated arguments (IBM-ArgQ). Every figure is the model's own, measured on the"
+    " dev splits of those sets (never trained or tuned on) and read from its config.json; a"
+    " community's row is that set's dev split."
 )
-
-ATTRIBUTES: dict[str, str] = {
-    "ATTACK_ON_COMMENTER": "Probability that the reply attacks the person it answers rather than"
-    " their argument: Graham's DH0 (name-calling) or DH1 (ad hominem).",
-    "INSULT": "Probability that the reply is name-calling (DH0): the share of the attack"
-    " probability the judge puts on DH0 rather than DH1.",
-    "STEELMAN_DISAGREEMENT": "Probability that the reply disagrees at all (rather than asks,"
-    " clarifies, concedes, coordinates...).",
-    "STEELMAN_LEVEL": "Where on the hierarchy the reply sits, as a number from 0 (DH0) to 1"
-    " (DH6): the expected level divided by 6. A score, not a probability, though typed"
-    " PROBABILITY for compatibility.",
-    **{
-        f"STEELMAN_{lv.code}": f"Probability that the reply is a disagreement at {lv.label}"
-        f" ({lv.definition})."
-        for lv in LEVELS
-    },
-}
-DATA_NOTE = _DATA
 
 
 class PerspectiveError(Exception):
@@ -53,6 +55,16 @@ class Request:
     spans: bool
     languages: list[str]
     client_token: str | None
+    article: str | None = None  # the first context entry: the article or post
+    do_not_store: bool = False
+    dropped: tuple[str, ...] = ()  # attributes dropped (dropUnsupportedAttributes)
+
+    def parents(self) -> list[str | None]:
+        """The parents to judge the comment against: the comment replied to, and the article
+        when ATTACK_ON_AUTHOR is asked for and it is another text."""
+        if "ATTACK_ON_AUTHOR" in self.attributes and self.article != self.parent:
+            return [self.parent, self.article]
+        return [self.parent]
 
 
 def _text(obj: Any, where: str) -> str:
@@ -76,91 +88,128 @@ def _check_strings(body: Any) -> None:
             raise PerspectiveError(problem[0].upper() + problem[1:] + ".")
 
 
-def parse_request(body: Any, *, max_chars: int) -> Request:
-    """Check a ``comments:analyze`` body the way Perspective does; raise on what it refuses."""
-    if not isinstance(body, dict):
-        raise PerspectiveError("the request body must be a JSON object")
-    _check_strings(body)
-    text = _text(body.get("comment"), "comment")
-    if not text.strip():
-        raise PerspectiveError("Comment must be non-empty.")
-    if len(text) > max_chars:
-        raise PerspectiveError(f"Comment text too long: over {max_chars} characters.")
+def _context(body: dict[str, Any]) -> list[str]:
     context = body.get("context") or {}
     if not isinstance(context, dict):
         raise PerspectiveError("context must be an object with a list of entries")
     entries = context.get("entries") or []
     if not isinstance(entries, list):
         raise PerspectiveError("context.entries must be a list")
-    parent = "\n\n".join(_text(e, "context.entries[]") for e in entries) or None
+    return [_text(e, "context.entries[]") for e in entries]
+
+
+def _comment(body: dict[str, Any], max_chars: int) -> str:
+    text = _text(body.get("comment"), "comment")
+    if not text.strip():
+        raise PerspectiveError("Comment must be non-empty.")
+    if len(text) > max_chars and len(text.encode("utf-8")) > MAX_BYTES:
+        raise PerspectiveError(
+            f"Comment text too long: over {max(max_chars, MAX_BYTES)} characters."
+        )
+    return text
+
+
+def _languages(body: dict[str, Any]) -> list[str]:
+    languages = body.get("languages") or ["en"]
+    if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
+        raise PerspectiveError("languages must be a list of language codes")
+    return languages
+
+
+def _unsupported_languages(languages: list[str]) -> list[str]:
+    return [x for x in languages if x.split("-")[0].split("_")[0].lower() not in LANGUAGES]
+
+
+def parse_request(
+    body: Any, *, max_chars: int, metrics: Mapping[str, Any] | None = None
+) -> Request:
+    """Check a ``comments:analyze`` body the way Perspective does; raise on what it refuses.
+
+    ``metrics`` are the model's measured figures: an experimental attribute without its figure
+    is not served. With ``dropUnsupportedAttributes`` what cannot be served (another language,
+    an attribute this model lacks) is left out instead of refused."""
+    if not isinstance(body, dict):
+        raise PerspectiveError("the request body must be a JSON object")
+    _check_strings(body)
+    text = _comment(body, max_chars)
+    entries = _context(body)
     requested = body.get("requestedAttributes")
     if not isinstance(requested, dict) or not requested:
         raise PerspectiveError("requestedAttributes must name at least one attribute")
+    drop = bool(body.get("dropUnsupportedAttributes"))
     attributes: dict[str, float | None] = {}
+    dropped: list[str] = []
     for name, spec in requested.items():
-        if name not in ATTRIBUTES:
+        attr = by_name(name)
+        if attr is None:
             raise PerspectiveError(f"Unknown attribute: {name}. Known: {', '.join(ATTRIBUTES)}")
         threshold = (spec or {}).get("scoreThreshold") if isinstance(spec, dict) else None
         if threshold is not None and not isinstance(threshold, int | float):
             raise PerspectiveError(f"requestedAttributes.{name}.scoreThreshold must be a number")
+        if not supported(attr, metrics or {}):
+            if not drop:
+                raise PerspectiveError(
+                    f"Attribute {name} is not served by this model: it has no measured figure"
+                    " for it (see /docs#perspective)."
+                )
+            dropped.append(name)
+            continue
         attributes[name] = float(threshold) if threshold is not None else None
-    languages = body.get("languages") or ["en"]
-    if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
-        raise PerspectiveError("languages must be a list of language codes")
-    unsupported = [x for x in languages if x.split("-")[0].lower() not in LANGUAGES]
-    if unsupported:
-        raise PerspectiveError(
-            f"Attribute {next(iter(attributes))} does not support request languages:"
-            f" {', '.join(unsupported)}. Supported: {', '.join(LANGUAGES)}."
-        )
+    languages = _languages(body)
+    unsupported = _unsupported_languages(languages)
+    if unsupported and attributes:
+        if not drop:
+            raise PerspectiveError(
+                f"Attribute {next(iter(attributes))} does not support request languages:"
+                f" {', '.join(unsupported)}. Supported: {', '.join(LANGUAGES)}."
+            )
+        dropped.extend(attributes)
+        attributes = {}
     token = body.get("clientToken")
     return Request(
         text,
-        parent,
+        entries[-1] if entries else None,
         attributes,
         bool(body.get("spanAnnotations")),
         languages,
         token if isinstance(token, str) else None,
+        article=entries[0] if entries else None,
+        do_not_store=bool(body.get("doNotStore")),
+        dropped=tuple(dropped),
     )
-
-
-def _score(j: Judgement, name: str) -> float:
-    if name == "ATTACK_ON_COMMENTER":
-        return j.attack
-    if name == "INSULT":
-        dh0, dh1 = j.scores.get("DH0", 0.0), j.scores.get("DH1", 0.0)
-        return j.attack * (dh0 / (dh0 + dh1) if dh0 + dh1 > 0 else 0.5)
-    if name == "STEELMAN_DISAGREEMENT":
-        return j.disagreement
-    if name == "STEELMAN_LEVEL":
-        return sum(lv.rank * j.scores.get(lv.code, 0.0) for lv in LEVELS) / 6
-    return j.disagreement * j.scores.get(name.removeprefix("STEELMAN_"), 0.0)
-
-
-def _points(name: str) -> tuple[str, ...]:
-    if name == "ATTACK_ON_COMMENTER":
-        return ("DH0", "DH1")
-    if name == "INSULT":
-        return ("DH0",)
-    if name.startswith("STEELMAN_DH"):
-        return (name.removeprefix("STEELMAN_"),)
-    return tuple(lv.code for lv in LEVELS)
 
 
 def _value(v: float) -> dict[str, Any]:
     return {"value": round(min(1.0, max(0.0, v)), 6), "type": "PROBABILITY"}
 
 
-def analyze_response(req: Request, j: Judgement) -> dict[str, Any]:
-    """The ``AnalyzeCommentResponse`` for one judged comment."""
+def analyze_response(
+    req: Request, j: Judgement, author: Judgement | None = None, *, drop: bool = False
+) -> dict[str, Any]:
+    """The ``AnalyzeCommentResponse`` for one judged comment: ``j`` judged against the comment
+    it answers, ``author`` against the article (ATTACK_ON_AUTHOR; ``j`` when not given).
+
+    An attribute whose heads the judge lacks is refused (or left out when ``drop``)."""
     scores: dict[str, Any] = {}
     for name, threshold in req.attributes.items():
-        value = _score(j, name)
+        attr = by_name(name)
+        assert attr is not None  # parse_request checked
+        missing = [k for k in attr.needs if k not in j.attributes]
+        if missing:
+            if drop:
+                continue
+            model = " ".join(j.model.values()) or "this model"
+            raise PerspectiveError(
+                f"Attribute {name} is not served by this model ({model}): it has no"
+                f" {', '.join(missing)} head."
+            )
+        judged = author if author is not None and name == "ATTACK_ON_AUTHOR" else j
+        value = attr.score(judged)
         if threshold is not None and value < threshold:
             continue
         entry: dict[str, Any] = {"summaryScore": _value(value)}
         if req.spans:
-            spans = [e for e in j.because if e.points_to in _points(name)]
+            spans = [e for e in judged.because if attr.spans(e)]
             entry["spanScores"] = [
                 {"begin": e.start, "end": e.end, "score": _value(value)} for e in spans
             ] or [{"begin": 0, "end": len(req.text), "score": _value(value)}]
@@ -172,6 +221,99 @@ def analyze_response(req: Request, j: Judgement) -> dict[str, Any]:
     }
     if req.client_token is not None:
         out["clientToken"] = req.client_token
+    return out
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A ``comments:suggestscore`` request: the scores a client says the comment deserves."""
+
+    text: str
+    context: list[str]
+    scores: dict[str, dict[str, Any]]  # name -> {"summary": v | None, "spans": [[b, e, v]]}
+    languages: list[str]
+    community_id: str
+    client_token: str | None
+    session_id: str
+
+
+def _score_value(obj: Any, where: str) -> float:
+    if not isinstance(obj, dict):
+        raise PerspectiveError(f"{where} must be a Score object")
+    value = obj.get("value")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise PerspectiveError(f"{where}.value must be a number from 0 to 1")
+    kind = obj.get("type", "PROBABILITY")
+    if kind != "PROBABILITY":
+        raise PerspectiveError(f"{where}.type must be PROBABILITY")
+    return float(value)
+
+
+def _suggested(name: str, spec: Any, text: str) -> dict[str, Any]:
+    where = f"attributeScores.{name}"
+    if not isinstance(spec, dict) or not (spec.get("summaryScore") or spec.get("spanScores")):
+        raise PerspectiveError(f"{where} must have a summaryScore or spanScores")
+    out: dict[str, Any] = {"summary": None, "spans": []}
+    if spec.get("summaryScore") is not None:
+        out["summary"] = _score_value(spec["summaryScore"], f"{where}.summaryScore")
+    spans = spec.get("spanScores") or []
+    if not isinstance(spans, list):
+        raise PerspectiveError(f"{where}.spanScores must be a list")
+    for i, span in enumerate(spans):
+        here = f"{where}.spanScores[{i}]"
+        if not isinstance(span, dict):
+            raise PerspectiveError(f"{here} must be a SpanScore object")
+        begin, end = span.get("begin"), span.get("end")
+        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (begin, end)):
+            raise PerspectiveError(f"{here} must set begin and end")
+        assert isinstance(begin, int) and isinstance(end, int)
+        if not 0 <= begin < end <= len(text):
+            raise PerspectiveError(f"{here}: begin and end must lie within the comment")
+        out["spans"].append([begin, end, _score_value(span.get("score"), f"{here}.score")])
+    return out
+
+
+def _optional_string(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, str):
+        raise PerspectiveError(f"{key} must be a string")
+    return value
+
+
+def parse_suggestion(body: Any, *, max_chars: int) -> Suggestion:
+    """Check a ``comments:suggestscore`` body the way Perspective does.
+
+    Any attribute name is taken (clients send their own, such as Coral's ``APPROVED``); every
+    score must be a probability and every span inside the comment."""
+    if not isinstance(body, dict):
+        raise PerspectiveError("the request body must be a JSON object")
+    _check_strings(body)
+    text = _comment(body, max_chars)
+    context = _context(body)
+    given = body.get("attributeScores")
+    if not isinstance(given, dict) or not given:
+        raise PerspectiveError("attributeScores must not be empty")
+    scores: dict[str, dict[str, Any]] = {}
+    for name, spec in given.items():
+        if not name or len(name) > 100:
+            raise PerspectiveError("attribute names must be 1 to 100 characters")
+        scores[name] = _suggested(name, spec, text)
+    return Suggestion(
+        text,
+        context,
+        scores,
+        _languages(body),
+        _optional_string(body, "communityId") or "",
+        _optional_string(body, "clientToken"),
+        _optional_string(body, "sessionId") or "",
+    )
+
+
+def suggest_response(s: Suggestion) -> dict[str, Any]:
+    """The ``SuggestCommentScoreResponse``."""
+    out: dict[str, Any] = {"detectedLanguages": ["en"], "requestedLanguages": s.languages}
+    if s.client_token is not None:
+        out["clientToken"] = s.client_token
     return out
 
 
@@ -197,6 +339,8 @@ def discovery_document(root_url: str) -> dict[str, Any]:
         "schemas": {
             "AnalyzeCommentRequest": {"id": "AnalyzeCommentRequest", **obj},
             "AnalyzeCommentResponse": {"id": "AnalyzeCommentResponse", **obj},
+            "SuggestCommentScoreRequest": {"id": "SuggestCommentScoreRequest", **obj},
+            "SuggestCommentScoreResponse": {"id": "SuggestCommentScoreResponse", **obj},
         },
         "resources": {
             "comments": {
@@ -210,7 +354,17 @@ def discovery_document(root_url: str) -> dict[str, Any]:
                         "parameterOrder": [],
                         "request": {"$ref": "AnalyzeCommentRequest"},
                         "response": {"$ref": "AnalyzeCommentResponse"},
-                    }
+                    },
+                    "suggestscore": {
+                        "id": "commentanalyzer.comments.suggestscore",
+                        "path": "v1alpha1/comments:suggestscore",
+                        "flatPath": "v1alpha1/comments:suggestscore",
+                        "httpMethod": "POST",
+                        "parameters": {},
+                        "parameterOrder": [],
+                        "request": {"$ref": "SuggestCommentScoreRequest"},
+                        "response": {"$ref": "SuggestCommentScoreResponse"},
+                    },
                 }
             }
         },

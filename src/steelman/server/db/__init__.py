@@ -2,6 +2,7 @@
 
 from steelman.server.db.backend import Conflict, StoreError, Unstorable, open_backend
 from steelman.server.db.backup import backup_sqlite
+from steelman.server.db.feedback import Feedback
 from steelman.server.db.migrations import MIGRATIONS, current_version, migrate
 from steelman.server.db.records import STATUSES, AuditEntry, Comment, Thread, User
 from steelman.server.db.store import NotFound, Store
@@ -12,6 +13,7 @@ __all__ = [
     "AuditEntry",
     "Comment",
     "Conflict",
+    "Feedback",
     "NotFound",
     "Store",
     "StoreError",

@@ -111,6 +111,23 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         ALTER TABLE bans ADD COLUMN comment_id {bigint};
         """,
     ),
+    (
+        5,
+        "feedback from Perspective clients (comments:suggestscore)",
+        """
+        CREATE TABLE feedback (
+            id {id},
+            created {real} NOT NULL,
+            text TEXT NOT NULL,
+            context TEXT NOT NULL DEFAULT '[]',
+            scores TEXT NOT NULL,
+            languages TEXT NOT NULL DEFAULT '[]',
+            community_id TEXT NOT NULL DEFAULT '',
+            client_token TEXT
+        );
+        CREATE INDEX feedback_community ON feedback(community_id);
+        """,
+    ),
 )
 
 _VERSION_TABLE = """

@@ -17,6 +17,7 @@ from steelman.data.comments import Comment as SourceComment
 from steelman.errors import InputError
 from steelman.server.db.accounts import AccountsMixin
 from steelman.server.db.backend import Cursor, PostgresBackend, SqliteBackend, open_backend
+from steelman.server.db.feedback import FeedbackMixin
 from steelman.server.db.imports import ImportReport, import_comments
 from steelman.server.db.migrations import migrate
 from steelman.server.db.records import AuditEntry, Comment, Thread
@@ -71,7 +72,7 @@ def read_cursor(cursor: str, n: int) -> list[float]:
     return [float(v) for v in values]
 
 
-class Store(AccountsMixin):
+class Store(AccountsMixin, FeedbackMixin):
     """Comments and their moderation, on a SQLite or PostgreSQL backend."""
 
     def __init__(self, backend: SqliteBackend | PostgresBackend) -> None:

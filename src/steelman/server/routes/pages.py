@@ -9,9 +9,10 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from steelman.errors import InputError
 from steelman.levels import LEVELS
+from steelman.server.attributes import describe, model_metrics, span_figures
 from steelman.server.deps import State, public_base, rate_limit
 from steelman.server.highlight import pieces, pyramid_rows
-from steelman.server.perspective import ATTRIBUTES, DATA_NOTE
+from steelman.server.perspective import DATA_NOTE, LANGUAGES
 from steelman.server.settings import settings_help
 from steelman.server.state import HERE, AppState
 from steelman.server.threads import FORMATS, analyse_comments, read_thread_file
@@ -106,7 +107,10 @@ def docs(request: Request, state: State) -> Response:
         state,
         request,
         "docs.html",
-        attributes=ATTRIBUTES,
+        attributes=describe(metrics := model_metrics(state.judge)),
+        spans=span_figures(metrics),
+        languages=LANGUAGES,
+        model=state.judge.info,
         data_note=DATA_NOTE,
         settings=settings_help(),
         levels=LEVELS,

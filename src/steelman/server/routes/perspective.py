@@ -1,4 +1,4 @@
-"""Perspective API drop-in: ``POST /v1alpha1/comments:analyze`` and its discovery document."""
+"""Perspective API drop-in: comments:analyze and comments:suggestscore, the discovery document."""
 
 from __future__ import annotations
 
@@ -8,19 +8,27 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from steelman.data.text import clean_text
+from steelman.judge.result import Judgement
+from steelman.server.attributes import model_metrics
 from steelman.server.deps import State, public_base, rate_limit
 from steelman.server.perspective import (
     PerspectiveError,
     analyze_response,
     discovery_document,
     parse_request,
+    parse_suggestion,
+    suggest_response,
 )
 
 __all__ = ["perspective_error", "router"]
 
 router = APIRouter(tags=["perspective"])
+
+# What analyze_response reads when every attribute asked for was dropped (nothing is judged).
+_NOTHING = Judgement(None, {}, 0.0, 0.0, {}, (), "", {})
 
 
 def perspective_error(
@@ -42,30 +50,70 @@ def perspective_error(
     )
 
 
+_JSON_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
+
+
+async def _body(request: Request) -> Any:
+    try:
+        return json.loads(await request.body())
+    except RecursionError:
+        raise PerspectiveError("Invalid JSON payload received: nested too deeply.") from None
+    except ValueError:
+        raise PerspectiveError("Invalid JSON payload received.") from None
+
+
 @router.post(
     "/v1alpha1/comments:analyze",
     dependencies=[Depends(rate_limit("judge"))],
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": {"type": "object"}}},
-        }
-    },
+    openapi_extra=_JSON_BODY,
 )
 async def analyze(request: Request, state: State) -> Any:
-    """Perspective's ``comments:analyze``: ATTACK_ON_COMMENTER, INSULT and STEELMAN_* attributes."""
+    """Perspective's ``comments:analyze``: TOXICITY and the production attributes, the attacks,
+    the bridging attributes the model has figures for, and STEELMAN_* (see /docs#perspective)."""
     try:
-        body = json.loads(await request.body())
-    except RecursionError:
-        return perspective_error(400, "Invalid JSON payload received: nested too deeply.")
-    except ValueError:
-        return perspective_error(400, "Invalid JSON payload received.")
-    try:
-        req = parse_request(body, max_chars=state.settings.max_text_chars)
+        body = await _body(request)
+        req = parse_request(
+            body, max_chars=state.settings.max_text_chars, metrics=model_metrics(state.judge)
+        )
+        if not req.attributes:  # everything asked for was dropped: nothing to judge
+            return analyze_response(req, _NOTHING)
+        parents = req.parents()
+        judged = await state.batcher.ajudge_many(
+            [req.text] * len(parents), parents, remember=not req.do_not_store
+        )
+        drop = bool(body.get("dropUnsupportedAttributes"))
+        return analyze_response(req, judged[0], judged[-1], drop=drop)
     except PerspectiveError as exc:
         return perspective_error(400, str(exc))
-    (judgement,) = await state.batcher.ajudge_many([req.text], [req.parent])
-    return analyze_response(req, judgement)
+
+
+@router.post(
+    "/v1alpha1/comments:suggestscore",
+    dependencies=[Depends(rate_limit("judge"))],
+    openapi_extra=_JSON_BODY,
+)
+async def suggestscore(request: Request, state: State) -> Any:
+    """Perspective's ``comments:suggestscore``: the scores a site says a comment deserves, kept
+    with its text as labelled data (``steelman export-feedback``)."""
+    try:
+        s = parse_suggestion(await _body(request), max_chars=state.settings.max_text_chars)
+    except PerspectiveError as exc:
+        return perspective_error(400, str(exc))
+    await run_in_threadpool(
+        state.store.add_feedback,
+        s.text,
+        s.scores,
+        context=s.context,
+        languages=s.languages,
+        community_id=s.community_id,
+        client_token=s.client_token,
+    )
+    return suggest_response(s)
 
 
 @router.get("/$discovery/rest", include_in_schema=False)

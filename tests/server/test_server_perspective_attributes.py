@@ -1,0 +1,265 @@
+"""The Perspective attributes beyond the attacks: TOXICITY and the production set, the bridging
+attributes, span scores, languages, doNotStore, and the /docs page that explains each."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
+from serverkit import FAKE_METRICS, RuleJudge, make_app
+
+from steelman.judge.result import Judgement
+from steelman.server.attributes import CATALOGUE, severe_toxicity
+
+URL = "/v1alpha1/comments:analyze"
+PRODUCTION = (
+    "TOXICITY",
+    "SEVERE_TOXICITY",
+    "IDENTITY_ATTACK",
+    "INSULT",
+    "PROFANITY",
+    "THREAT",
+    "ATTACK_ON_COMMENTER",
+    "ATTACK_ON_AUTHOR",
+)
+BRIDGING = ("REASONING_EXPERIMENTAL", "CURIOSITY_EXPERIMENTAL", "RESPECT_EXPERIMENTAL")
+
+
+def _request(text: str, *names: str, **extra: Any) -> dict[str, Any]:
+    return {"comment": {"text": text}, "requestedAttributes": {n: {} for n in names}, **extra}
+
+
+def _scores(client: TestClient, text: str, *names: str, **extra: Any) -> dict[str, float]:
+    r = client.post(URL, json=_request(text, *names, **extra))
+    assert r.status_code == 200, r.text
+    return {k: v["summaryScore"]["value"] for k, v in r.json()["attributeScores"].items()}
+
+
+class Recording(RuleJudge):
+    def __init__(self, metrics: dict[str, Any] | None = None) -> None:
+        super().__init__(metrics)
+        self.seen: list[tuple[str, str | None]] = []
+        self.forgotten: list[str] = []
+
+    def judge_batch(self, texts: list[str], parents: list[str | None]) -> list[Judgement]:
+        self.seen.extend(zip(texts, parents, strict=True))
+        return super().judge_batch(texts, parents)
+
+    def forget(self, texts: list[str]) -> None:
+        self.forgotten.extend(texts)
+
+
+def test_every_production_attribute_is_answered_as_a_probability(client: TestClient) -> None:
+    r = client.post(URL, json=_request("You idiot, nobody asked you.", *PRODUCTION))
+    assert r.status_code == 200, r.text
+    scores = r.json()["attributeScores"]
+    assert set(scores) == set(PRODUCTION)
+    for entry in scores.values():
+        assert entry["summaryScore"]["type"] == "PROBABILITY"
+        assert 0 <= entry["summaryScore"]["value"] <= 1
+
+
+def test_toxicity_ranks_abuse_above_a_reasoned_reply(client: TestClient) -> None:
+    rude = _scores(client, "You idiot, that is stupid.", "TOXICITY")["TOXICITY"]
+    calm = _scores(client, "No, because the 2019 study found the opposite.", "TOXICITY")
+    assert rude > 0.8 > 0.2 > calm["TOXICITY"]
+
+
+@pytest.mark.parametrize(
+    ("text", "attribute"),
+    [
+        ("I will hurt you if you post that again.", "THREAT"),
+        ("That is damn wrong.", "PROFANITY"),
+        ("Those people always ruin everything.", "IDENTITY_ATTACK"),
+        ("You moron.", "INSULT"),
+    ],
+)
+def test_each_head_answers_its_own_attribute(client: TestClient, text: str, attribute: str) -> None:
+    heads = ("THREAT", "PROFANITY", "IDENTITY_ATTACK", "INSULT")
+    scores = _scores(client, text, *heads)
+    assert max(scores, key=lambda k: scores[k]) == attribute
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["toxicity", "insult", "identity_attack", "threat", "profanity"]),
+        st.floats(0, 1),
+    ),
+    st.sampled_from(["toxicity", "insult", "identity_attack", "threat", "profanity"]),
+    st.floats(0, 1),
+)
+def test_severe_toxicity_is_monotone_and_never_above_toxicity(
+    heads: dict[str, float], which: str, more: float
+) -> None:
+    severe = severe_toxicity(heads)
+    assert 0 <= severe <= heads.get("toxicity", 0.0)
+    raised = {**heads, which: max(heads.get(which, 0.0), more)}
+    assert severe_toxicity(raised) >= severe
+    if which == "profanity":  # profanity alone never raises it
+        assert severe_toxicity(raised) == severe
+
+
+def test_attack_on_author_reads_the_article_and_on_commenter_the_comment(tmp_path: Path) -> None:
+    judge = Recording()
+    body = _request(
+        "Typical shill nonsense.",
+        "ATTACK_ON_COMMENTER",
+        "ATTACK_ON_AUTHOR",
+        context={"entries": [{"text": "The article."}, {"text": "The comment replied to."}]},
+    )
+    with TestClient(make_app(tmp_path, judge=judge)) as client:
+        r = client.post(URL, json=body)
+        assert r.status_code == 200, r.text
+        assert set(judge.seen) == {
+            ("Typical shill nonsense.", "The comment replied to."),
+            ("Typical shill nonsense.", "The article."),
+        }
+        judge.seen.clear()
+        one = _request("Typical.", "ATTACK_ON_AUTHOR", context={"entries": [{"text": "Post."}]})
+        client.post(URL, json=one)
+        assert judge.seen == [("Typical.", "Post.")]  # one entry: judged once
+
+
+def test_bridging_attributes_are_served_with_their_figures(client: TestClient) -> None:
+    reasoned = _scores(client, "No, because the data says otherwise.", *BRIDGING)
+    asked = _scores(client, "Where does that number come from?", *BRIDGING)
+    rude = _scores(client, "You idiot.", *BRIDGING)
+    assert reasoned["REASONING_EXPERIMENTAL"] > asked["REASONING_EXPERIMENTAL"]
+    assert asked["CURIOSITY_EXPERIMENTAL"] > reasoned["CURIOSITY_EXPERIMENTAL"]
+    assert rude["RESPECT_EXPERIMENTAL"] < 0.5 < reasoned["RESPECT_EXPERIMENTAL"]
+
+
+def test_bridging_attributes_without_a_measured_figure_are_refused_or_dropped(
+    tmp_path: Path,
+) -> None:
+    with TestClient(make_app(tmp_path, judge=RuleJudge(metrics={}))) as client:
+        r = client.post(URL, json=_request("Why?", "CURIOSITY_EXPERIMENTAL", "TOXICITY"))
+        assert r.status_code == 400
+        assert "no measured figure" in r.json()["error"]["message"]
+        body = _request(
+            "Why?", "CURIOSITY_EXPERIMENTAL", "TOXICITY", dropUnsupportedAttributes=True
+        )
+        r = client.post(URL, json=body)
+    assert r.status_code == 200 and set(r.json()["attributeScores"]) == {"TOXICITY"}
+
+
+def test_a_judge_without_the_heads_refuses_toxicity_in_perspective_shape(tmp_path: Path) -> None:
+    class Old(RuleJudge):  # judge 1.0.0: attack and levels only
+        def judge_batch(self, texts: list[str], parents: list[str | None]) -> list[Judgement]:
+            from dataclasses import replace
+
+            return [replace(j, attributes={}) for j in super().judge_batch(texts, parents)]
+
+    with TestClient(make_app(tmp_path, judge=Old())) as client:
+        r = client.post(URL, json=_request("You idiot.", "TOXICITY", "ATTACK_ON_COMMENTER"))
+        assert r.status_code == 400 and r.json()["error"]["status"] == "INVALID_ARGUMENT"
+        assert "no toxicity head" in r.json()["error"]["message"]
+        body = _request(
+            "You idiot.", "TOXICITY", "ATTACK_ON_COMMENTER", dropUnsupportedAttributes=True
+        )
+        assert set(client.post(URL, json=body).json()["attributeScores"]) == {"ATTACK_ON_COMMENTER"}
+
+
+@pytest.mark.parametrize("languages", [["en"], ["en-US"], ["EN"], ["en_GB"]])
+def test_english_in_any_spelling_is_served(client: TestClient, languages: list[str]) -> None:
+    r = client.post(URL, json=_request("No.", "TOXICITY", languages=languages))
+    assert r.status_code == 200 and r.json()["languages"] == languages
+
+
+@pytest.mark.parametrize("languages", [["de"], ["en", "fr"], ["pt-BR"]])
+def test_other_languages_are_a_perspective_400(client: TestClient, languages: list[str]) -> None:
+    r = client.post(URL, json=_request("Nein.", "TOXICITY", languages=languages))
+    assert r.status_code == 400
+    error = r.json()["error"]
+    assert error["status"] == "INVALID_ARGUMENT"
+    assert error["message"].startswith("Attribute TOXICITY does not support request languages:")
+
+
+def test_other_languages_are_dropped_on_request_without_judging(tmp_path: Path) -> None:
+    judge = Recording()
+    body = _request("Nein.", "TOXICITY", "INSULT", languages=["de"], dropUnsupportedAttributes=True)
+    with TestClient(make_app(tmp_path, judge=judge)) as client:
+        r = client.post(URL, json=body)
+    assert r.status_code == 200, r.text
+    assert r.json()["attributeScores"] == {} and r.json()["languages"] == ["de"]
+    assert judge.seen == []
+
+
+def test_span_scores_come_from_the_toxic_span_evidence(client: TestClient) -> None:
+    text = "No, that is damn wrong and I will hurt you."
+    r = client.post(URL, json=_request(text, "TOXICITY", "THREAT", spanAnnotations=True))
+    scores = r.json()["attributeScores"]
+    for name in ("TOXICITY", "THREAT"):
+        marked = {text[s["begin"] : s["end"]] for s in scores[name]["spanScores"]}
+        assert marked == {"damn", "hurt"}
+        for s in scores[name]["spanScores"]:
+            assert s["score"] == scores[name]["summaryScore"]
+
+
+def test_span_scores_cover_the_comment_when_nothing_is_marked(client: TestClient) -> None:
+    text = "Could you share the source?"
+    r = client.post(URL, json=_request(text, "TOXICITY", spanAnnotations=True))
+    (span,) = r.json()["attributeScores"]["TOXICITY"]["spanScores"]
+    assert (span["begin"], span["end"]) == (0, len(text))
+
+
+def test_long_posts_up_to_perspectives_limit_are_judged(client: TestClient) -> None:
+    """Discourse cuts posts to 20 kB; a 400 for a long post would make it score 0 (fail open)."""
+    text = "No, because the data says otherwise. " * 500  # 18,500 characters
+    assert _scores(client, text, "TOXICITY")
+    r = client.post(URL, json=_request("x" * 20_481, "TOXICITY"))
+    assert r.status_code == 400 and "too long" in r.json()["error"]["message"]
+
+
+def _everything_stored(app: Any) -> dict[str, list[dict[str, Any]]]:
+    store = app.state.steelman.store
+    tables = ("threads", "comments", "audit", "feedback", "bans", "meta")
+    with store.backend.transaction() as cur:
+        return {t: cur.execute(f"SELECT * FROM {t}") for t in tables}
+
+
+def test_do_not_store_keeps_nothing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    judge = Recording()
+    app = make_app(tmp_path, judge=judge)
+    secret = "My secret words, you idiot."
+    context = {"entries": [{"text": "The private parent."}]}
+    with TestClient(app) as client:
+        before = _everything_stored(app)
+        with caplog.at_level(logging.DEBUG):
+            body = _request(secret, *PRODUCTION, doNotStore=True, context=context)
+            assert client.post(URL, json=body).status_code == 200
+        assert _everything_stored(app) == before  # nothing written to the database
+        cache = app.state.steelman.batcher._cache
+        assert not any(secret in key[0] for key in cache)  # nor to the judgement cache
+        assert set(judge.forgotten) == {secret, "The private parent."}  # the judge is told
+        assert secret not in caplog.text and "private parent" not in caplog.text
+        # Without doNotStore the judgement is cached (the check above can see a cached one).
+        client.post(URL, json=_request(secret, "TOXICITY"))
+        assert any(secret == key[0] for key in cache)
+
+
+def test_docs_list_every_attribute_with_the_models_figures(client: TestClient) -> None:
+    page = client.get("/docs").text
+    for attr in CATALOGUE:
+        assert f"<code>{attr.name}</code>" in page
+    for head, table in FAKE_METRICS["dev"]["roc_auc"].items():
+        for figures in table.values():
+            assert f"{figures['roc_auc']:.3f}" in page, head
+    assert "0.654" in page  # CURIOSITY's figure: the question act's F1
+    assert "0.432" in page  # the toxic-span head's character F1
+    assert "Google" in page and "SEVERE_TOXICITY" in page
+
+
+def test_docs_say_which_attributes_a_model_without_figures_does_not_serve(
+    tmp_path: Path,
+) -> None:
+    with TestClient(make_app(tmp_path, judge=RuleJudge(metrics={}))) as client:
+        page = client.get("/docs").text
+    row = re.search(r"<code>CURIOSITY_EXPERIMENTAL</code>.*?</tr>", page, re.S)
+    assert row is not None and "not served" in row.group(0)
