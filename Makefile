@@ -39,6 +39,11 @@ typecheck: install
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 
+# The npm Perspective client the drop-in is tested with (tests/clients/node), from its lockfile.
+.PHONY: node-clients
+node-clients:
+	cd tests/clients/node && npm ci --no-audit --no-fund --loglevel=error
+
 pytest: install chromium
 	TEST_POSTGRES=require $(BIN)/pytest -q
 

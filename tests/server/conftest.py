@@ -29,6 +29,7 @@ SQLITE_ONLY = frozenset(
         "test_server_batcher",
         "test_server_browser",
         "test_server_cli",
+        "test_server_clients",
         "test_server_real_model",
         "test_server_settings",
     }
