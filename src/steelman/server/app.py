@@ -22,7 +22,16 @@ from steelman.server.db import Conflict, NotFound, Store, StoreError
 from steelman.server.errors import ApiError, Forbidden, error_body
 from steelman.server.judging import JudgeLike, JudgeUnavailable, MicroBatcher, load_judge
 from steelman.server.middleware import BodyLimit, SecurityHeaders
-from steelman.server.routes import admin_api, admin_pages, api, bans, pages, perspective, widget
+from steelman.server.routes import (
+    admin_api,
+    admin_pages,
+    api,
+    bans,
+    heating,
+    pages,
+    perspective,
+    widget,
+)
 from steelman.server.schemas import ErrorOut, PerspectiveErrorOut
 from steelman.server.security import RateLimiter
 from steelman.server.service import Comments
@@ -159,6 +168,7 @@ def create_app(
         widget.router,
         admin_api.router,
         bans.api_router,
+        heating.api_router,
         admin_api.login_router,
     ):
         app.include_router(router, responses=dict(errors))
@@ -169,6 +179,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(admin_pages.router)
     app.include_router(bans.page_router)
+    app.include_router(heating.page_router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(

@@ -23,15 +23,20 @@ __all__ = [
     "EditIn",
     "ErrorOut",
     "EvidenceOut",
+    "HeatingItem",
+    "HeatingOut",
     "JudgeIn",
     "JudgementOut",
     "LoginIn",
+    "Mover",
+    "NoteIn",
     "PerspectiveErrorOut",
     "PostedOut",
     "PublicComment",
     "QueueItem",
     "QueueOut",
     "ReasonIn",
+    "SlowIn",
     "ThreadCommentIn",
     "ThreadIn",
     "ThreadOut",
@@ -122,7 +127,15 @@ class ThreadIn(_In):
 
 class ThreadReportOut(BaseModel):
     thread: str
-    risk: float | None = Field(description="Probability the dispute escalates (null: no model).")
+    risk: float | None = Field(
+        description="Forecast, from the comments so far, that the discussion turns to personal"
+        " attacks (null: no model)."
+    )
+    risk_rose_most: dict[str, Any] | None = Field(
+        None,
+        description="The comment after which the forecast rose most: index, id, author, before,"
+        " after (null: none raised it).",
+    )
     comments: int
     shape: dict[str, Any] = Field(
         description="Replies per level (the pyramid), non-disagreements, acts."
@@ -259,3 +272,37 @@ class QueueOut(BaseModel):
     next: str | None = Field(
         description="Pass it as ``cursor`` for the next page; null on the last page."
     )
+
+
+class Mover(BaseModel):
+    id: int = Field(description="The comment's id.")
+    index: int = Field(description="Its place among the thread's comments, from 0.")
+    author: str
+    before: float = Field(description="The forecast just before the comment.")
+    after: float = Field(description="The forecast just after it.")
+    text: str = Field(description="The comment (shortened).")
+    status: str
+
+
+class HeatingItem(BaseModel):
+    thread_id: int
+    uri: str
+    title: str
+    risk: float = Field(description="Forecast that the discussion turns to personal attacks.")
+    replies: int = Field(description="Comments the forecast read.")
+    slow_s: float = Field(description="Seconds each poster waits between posts (0: not slowed).")
+    updated: float
+    movers: list[Mover] = Field(description="The comments that raised the forecast most.")
+
+
+class HeatingOut(BaseModel):
+    items: list[HeatingItem] = Field(description="Open threads, likeliest to turn first.")
+
+
+class SlowIn(_In):
+    seconds: float = Field(120.0, ge=0, le=86_400, description="0 lifts slow mode.")
+    reason: str = Field("", max_length=2000)
+
+
+class NoteIn(_In):
+    text: str = Field(min_length=1, max_length=5000, description="The moderator's note.")

@@ -7,6 +7,7 @@ never HTTP.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from steelman.levels import level as _level
 from steelman.server.db import Comment, NotFound, Store
 from steelman.server.db.records import Ban
 from steelman.server.errors import Forbidden
+from steelman.server.forecasting import ThreadForecasts
 from steelman.server.judging import JudgeUnavailable, MicroBatcher
 from steelman.server.security import (
     check_author_token,
@@ -61,11 +63,19 @@ class Posted:
 class Comments:
     """The comment service behind the widget and the moderation pages."""
 
-    def __init__(self, store: Store, batcher: MicroBatcher, settings: Settings) -> None:
+    def __init__(
+        self,
+        store: Store,
+        batcher: MicroBatcher,
+        settings: Settings,
+        forecasts: ThreadForecasts | None = None,
+    ) -> None:
         self.store = store
         self.batcher = batcher
         self.settings = settings
         self.secret = store.meta("secret", _random_secret())
+        # the forecast per thread (Escalation 2), updated after every change to a comment
+        self.forecasts = forecasts if forecasts is not None else ThreadForecasts(store)
 
     # The self-check ----------------------------------------------------------------------------
 
@@ -129,6 +139,12 @@ class Comments:
         assert thread is not None
         if thread.closed:
             raise Forbidden("this discussion is closed to new comments")
+        wait = self.forecasts.table.wait_s(thread.id, address_hash)
+        if wait > 0:
+            raise Forbidden(
+                "a moderator has slowed this discussion down:"
+                f" you can post again in {math.ceil(wait)} s"
+            )
         judgement = self.try_judge(text, self.reply_to(thread.id, parent_id))
         status, note = decide(self.settings, judgement)
         comment, created = self.store.add_comment(
@@ -149,6 +165,8 @@ class Comments:
             ),
             actor="author",
         )
+        if created:
+            self.forecasts.update(thread.id, new=comment)
         return Posted(comment, created, self.token(comment))
 
     def token(self, comment: Comment) -> str:
@@ -178,16 +196,23 @@ class Comments:
             raise TextError("the comment is empty; delete it instead")
         judgement = self.try_judge(text, self.parent_text(comment.thread_id, comment.parent_id))
         status, note = decide(self.settings, judgement)
-        return self.store.update(
-            comment_id,
-            actor="author",
-            action="edit",
-            text=text,
-            judgement=judgement,
-            status=status,
-            note=note,
-            posted_anyway=int(posted_anyway),
+        return self._changed(
+            self.store.update(
+                comment_id,
+                actor="author",
+                action="edit",
+                text=text,
+                judgement=judgement,
+                status=status,
+                note=note,
+                posted_anyway=int(posted_anyway),
+            )
         )
+
+    def _changed(self, comment: Comment) -> Comment:
+        """Bring the comment's thread's forecast up to date after a change to it."""
+        self.forecasts.update(comment.thread_id)
+        return comment
 
     def delete(self, comment_id: int, token: str) -> Comment:
         """Empty the comment. Only a published one leaves a public placeholder (for its replies);
@@ -198,27 +223,31 @@ class Comments:
         status = {"published": "deleted", "pending": "withdrawn"}.get(
             comment.status, comment.status
         )
-        return self.store.update(
-            comment_id, actor="author", action="delete", text="", status=status
+        return self._changed(
+            self.store.update(comment_id, actor="author", action="delete", text="", status=status)
         )
 
     # Moderators --------------------------------------------------------------------------------
 
     def approve(self, comment_id: int, actor: str) -> Comment:
-        return self.store.update(
-            comment_id, actor=actor, action="approve", status="published", reason=""
+        return self._changed(
+            self.store.update(
+                comment_id, actor=actor, action="approve", status="published", reason=""
+            )
         )
 
     def reject(self, comment_id: int, actor: str, reason: str) -> Comment:
         if not reason.strip():
             raise TextError("say why: the author sees the reason for a rejection")
-        return self.store.update(
-            comment_id,
-            actor=actor,
-            action="reject",
-            why=reason.strip(),
-            status="rejected",
-            reason=reason.strip(),
+        return self._changed(
+            self.store.update(
+                comment_id,
+                actor=actor,
+                action="reject",
+                why=reason.strip(),
+                status="rejected",
+                reason=reason.strip(),
+            )
         )
 
     def ban(self, comment_id: int, actor: str, reason: str, days: int | None = None) -> Comment:
@@ -233,13 +262,27 @@ class Comments:
                 self.store.ban(
                     kind, value, actor=actor, reason=why, expires=expires, comment_id=comment_id
                 )
-        return self.store.update(
-            comment_id, actor=actor, action="ban", why=why, status="rejected", reason=why
+        return self._changed(
+            self.store.update(
+                comment_id, actor=actor, action="ban", why=why, status="rejected", reason=why
+            )
         )
 
     def unban(self, ban_id: int, actor: str, reason: str = "") -> Ban:
         """Lift a ban (recorded in the audit log with ``reason``)."""
         return self.store.unban(ban_id, actor=actor, reason=reason.strip())
+
+    # Threads heating up --------------------------------------------------------------------------
+
+    def slow_down(self, thread_id: int, actor: str, seconds: float, reason: str = "") -> None:
+        """Slow mode: each poster waits ``seconds`` between posts in the thread (0 lifts it)."""
+        self.forecasts.table.set_slow(thread_id, seconds, actor=actor, reason=reason.strip())
+
+    def note(self, thread_id: int, actor: str, text: str) -> Comment:
+        """Post a moderator's note in the thread (published, signed, audited as ``note``)."""
+        if not text.strip():
+            raise TextError("the note is empty: write what the thread should hear")
+        return self.forecasts.table.add_note(thread_id, text.strip(), actor=actor)
 
     # Failing open, then catching up -------------------------------------------------------------
 
@@ -260,6 +303,7 @@ class Comments:
                 "re-judging: %d of %d failed, will retry: %s", len(failed), len(todo), failed[0]
             )
         done = 0
+        threads: set[int] = set()
         for comment, result in zip(todo, answers, strict=True):
             if isinstance(result, SteelmanError):
                 continue
@@ -273,6 +317,9 @@ class Comments:
                 if status == "pending":
                     why = f"judged {result.label} after posting; held by the site's policy"
             self.store.update(comment.id, actor="steelman", action="judge", why=why, **fields)
+            threads.add(comment.thread_id)
+        for thread_id in sorted(threads):
+            self.forecasts.update(thread_id)
         return done
 
     def _moderated_as_is(self, comment: Comment) -> bool:

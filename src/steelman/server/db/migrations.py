@@ -128,6 +128,24 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX feedback_community ON feedback(community_id);
         """,
     ),
+    (
+        6,
+        "a forecast per thread (Escalation 2) and slow mode",
+        # risk: the escalation forecast after the thread's comments so far; replies: how many it
+        # read; movers: the comments that raised it most (JSON); slow_s: seconds between posts.
+        """
+        CREATE TABLE forecasts (
+            thread_id {bigint} PRIMARY KEY REFERENCES threads(id),
+            risk {real} NOT NULL,
+            replies INTEGER NOT NULL,
+            movers TEXT NOT NULL DEFAULT '[]',
+            model TEXT NOT NULL DEFAULT '',
+            updated {real} NOT NULL
+        );
+        CREATE INDEX forecasts_risk ON forecasts(risk);
+        ALTER TABLE threads ADD COLUMN slow_s {real} NOT NULL DEFAULT 0;
+        """,
+    ),
 )
 
 _VERSION_TABLE = """

@@ -171,9 +171,11 @@ def close(
     state: State,
     closed: Annotated[str, Form()] = "1",
     reason: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "threads",
 ) -> Response:
     state.store.set_closed(thread_id, closed == "1", actor=session.user.username, reason=reason)
-    return RedirectResponse("/admin/threads", status_code=303)
+    page = "/admin/heating" if back == "heating" else "/admin/threads"  # never an outside page
+    return RedirectResponse(page, status_code=303)
 
 
 @router.post("/import", response_class=HTMLResponse)

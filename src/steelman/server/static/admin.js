@@ -1,5 +1,7 @@
-/* Moderation queue shortcuts: j/k move between items, a approves, r writes a reason to reject,
- * b bans (after a confirmation). Keys typed into a field are left alone. */
+/* Moderation shortcuts: j/k move between items. In the queue, a approves, r writes a reason to
+ * reject, b bans (after a confirmation); in the heating-up view, s slows the thread down (or lifts
+ * slow mode), c closes it (after a confirmation), n writes a note (Enter posts it). Keys typed
+ * into a field are left alone. */
 (function () {
   "use strict";
   var items = Array.prototype.slice.call(document.querySelectorAll(".queue-item"));
@@ -14,13 +16,21 @@
     var tag = (ev.target && ev.target.tagName) || "";
     if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
     var item = items[at];
+    function press(selector) { var el = item.querySelector(selector); if (el) { el.click(); } }
+    function field(selector) { var el = item.querySelector(selector); if (el) { ev.preventDefault(); el.select(); } }
     if (ev.key === "j") { focus(at + 1); }
     else if (ev.key === "k") { focus(at - 1); }
-    else if (ev.key === "a") { item.querySelector("button.approve").click(); }
-    else if (ev.key === "r") { ev.preventDefault(); item.querySelector("input[name=reason]").select(); }
+    else if (ev.key === "a") { press("button.approve"); }
+    else if (ev.key === "r") { field("input[name=reason]"); }
     else if (ev.key === "b") {
-      if (window.confirm("Ban this author and reject the comment?")) { item.querySelector("button.ban").click(); }
-    } else { return; }
+      if (item.querySelector("button.ban") && window.confirm("Ban this author and reject the comment?")) { press("button.ban"); }
+    }
+    else if (ev.key === "s") { press("button.slow"); }
+    else if (ev.key === "c") {
+      if (item.querySelector("button.close") && window.confirm("Close this thread to new comments?")) { press("button.close"); }
+    }
+    else if (ev.key === "n") { field("input[name=text]"); }
+    else { return; }
   });
   focus(0);
 })();
