@@ -58,12 +58,13 @@ train: install
 eval: install
 	$(BIN)/steelman eval
 
-# Speed and memory figures (printed, not asserted): judge, score, threads, server, Ray.
+# Speed and memory figures (printed, not asserted): judge, score, threads, server, forecast, Ray.
 bench: install
 	$(PY) benchmarks/bench_judge.py
 	$(PY) benchmarks/bench_score.py
 	$(PY) benchmarks/bench_threads.py
 	$(PY) benchmarks/bench_server.py
+	$(PY) benchmarks/bench_forecast.py
 	$(PY) benchmarks/bench_ray.py
 
 clean:

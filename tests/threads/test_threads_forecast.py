@@ -70,6 +70,17 @@ def test_advancing_by_one_reply_matches_the_whole_forecast(
     assert advance(stale, replies, tiny_model) == forecast(replies, tiny_model)
 
 
+def test_a_window_searches_only_the_latest_replies(
+    heated: Thread, keyword_judge: KeywordJudge, tiny_model: EscalationModel
+) -> None:
+    replies = _replies(heated, keyword_judge)
+    whole, late = forecast(replies, tiny_model), forecast(replies, tiny_model, window=2)
+    assert late.risk == pytest.approx(whole.risk) and late.replies == whole.replies
+    assert {m.index for m in late.movers} <= {len(replies) - 2, len(replies) - 1}
+    path = trajectory(replies, tiny_model)
+    assert np.allclose(trajectory(replies, tiny_model, start=4), path[4:])
+
+
 def test_a_calm_thread_has_no_mover(
     keyword_judge: KeywordJudge, tiny_model: EscalationModel
 ) -> None:

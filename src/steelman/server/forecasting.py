@@ -22,11 +22,14 @@ from steelman.threads.escalation import EscalationModel, load_bundled_escalation
 from steelman.threads.forecast import Forecast, advance, forecast, judgement_from_dict
 from steelman.threads.report import Reply, Rise
 
-__all__ = ["COUNTED", "ThreadForecasts"]
+__all__ = ["COUNTED", "WINDOW", "ThreadForecasts"]
 
 log = logging.getLogger(__name__)
 
 COUNTED = ("published", "pending", "rejected")
+# A recomputed forecast looks for its movers among the last WINDOW comments (the cost of the
+# search grows with the square of the comments searched; a new comment costs one step).
+WINDOW = 100
 
 
 def _replies(comments: list[Comment]) -> list[Reply]:
@@ -93,7 +96,7 @@ class ThreadForecasts:
             and replies[-1].comment_id == str(new.id)
         ):
             return advance(previous, replies, model)
-        return forecast(replies, model)
+        return forecast(replies, model, window=WINDOW)
 
     def update(self, thread_id: int, *, new: Comment | None = None) -> Forecast | None:
         """Recompute and store the thread's forecast; ``None`` when forecasting is off or the

@@ -52,10 +52,11 @@ class Forecast:
         }
 
 
-def trajectory(replies: Sequence[Reply], model: EscalationModel) -> np.ndarray:
+def trajectory(replies: Sequence[Reply], model: EscalationModel, *, start: int = 0) -> np.ndarray:
     """The risk before any reply (entry 0), then after each reply (entry ``k + 1`` after reply
-    ``k``): ``len(replies) + 1`` probabilities, each read from the replies up to that point."""
-    rows = [thread_features(replies[:k]) for k in range(len(replies) + 1)]
+    ``k``): ``len(replies) + 1`` probabilities, each read from the replies up to that point.
+    With ``start``, only from the risk before reply ``start`` on (``len(replies) + 1 - start``)."""
+    rows = [thread_features(replies[:k]) for k in range(start, len(replies) + 1)]
     return model.predict_matrix(np.stack([model.vector(f) for f in rows]))
 
 
@@ -68,10 +69,19 @@ def _rise(reply: Reply, before: float, after: float) -> Rise:
     return Rise(reply.index, reply.comment_id, reply.author, float(before), float(after))
 
 
-def forecast(replies: Sequence[Reply], model: EscalationModel, *, top: int = MOVERS) -> Forecast:
-    """The risk after every reply so far and the ``top`` replies that raised it most."""
-    path = trajectory(replies, model)
-    rises = [_rise(r, path[k], path[k + 1]) for k, r in enumerate(replies)]
+def forecast(
+    replies: Sequence[Reply],
+    model: EscalationModel,
+    *,
+    top: int = MOVERS,
+    window: int | None = None,
+) -> Forecast:
+    """The risk after every reply so far and the ``top`` replies that raised it most (among
+    the last ``window`` replies when given: the cost grows with the square of the replies
+    searched)."""
+    start = 0 if window is None else max(0, len(replies) - window)
+    path = trajectory(replies, model, start=start)
+    rises = [_rise(r, path[k], path[k + 1]) for k, r in enumerate(replies[start:])]
     return Forecast(float(path[-1]), len(replies), _top(rises, top))
 
 
