@@ -61,6 +61,56 @@ def test_real_perspective_ranks_an_insult_above_a_question(real_app: FastAPI) ->
         )
 
 
+def test_real_perspective_answers_toxicity_and_the_production_set(real_app: FastAPI) -> None:
+    names = (
+        "TOXICITY",
+        "SEVERE_TOXICITY",
+        "IDENTITY_ATTACK",
+        "INSULT",
+        "PROFANITY",
+        "THREAT",
+        "ATTACK_ON_COMMENTER",
+        "ATTACK_ON_AUTHOR",
+    )
+
+    def scores(text: str) -> dict[str, Any]:
+        body = {
+            "comment": {"text": text},
+            "requestedAttributes": {n: {} for n in names},
+            "spanAnnotations": True,
+            "doNotStore": True,
+            "languages": ["en"],
+        }
+        r = client.post("/v1alpha1/comments:analyze", json=body)
+        assert r.status_code == 200, r.text
+        return dict(r.json()["attributeScores"])
+
+    with TestClient(real_app) as client:
+        rude_text = "You are a pathetic idiot and a disgusting liar."
+        rude, calm = scores(rude_text), scores("Could you share where the 12% comes from?")
+    assert set(rude) == set(names)
+    value = {k: v["summaryScore"]["value"] for k, v in rude.items()}
+    assert value["TOXICITY"] > calm["TOXICITY"]["summaryScore"]["value"]
+    assert value["INSULT"] > calm["INSULT"]["summaryScore"]["value"]
+    assert value["SEVERE_TOXICITY"] <= value["TOXICITY"]
+    for span in rude["TOXICITY"]["spanScores"]:
+        assert 0 <= span["begin"] < span["end"] <= len(rude_text)
+
+
+def test_real_docs_show_the_bundled_models_figures(real_app: FastAPI) -> None:
+    import json
+
+    from steelman.judge.model import bundled_model_dir
+
+    config = json.loads((bundled_model_dir() / "config.json").read_text())
+    roc = config["metrics"]["dev"]["roc_auc"]
+    with TestClient(real_app) as client:
+        page = client.get("/docs").text
+    for head in ("toxicity", "insult", "identity_attack", "threat", "profanity", "attack"):
+        for domain, f in roc.get(head, {}).items():
+            assert f"{domain}: {f['roc_auc']:.3f}" in page, (head, domain)
+
+
 def test_serve_demo_prints_address_and_login_and_serves_the_discussion(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "TMPDIR": str(tmp_path)}
@@ -100,3 +150,24 @@ def test_serve_demo_prints_address_and_login_and_serves_the_discussion(tmp_path:
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
+
+
+def test_the_forecast_with_the_real_models_rises_on_the_insult(real_app: FastAPI) -> None:
+    uri = "https://blog.example/real-heating"
+    texts = [
+        "The new bridge should be built in steel, it lasts longer.",
+        "Concrete needs less upkeep; the 2019 audit found costs 30% lower over fifty years.",
+        "You are an idiot. Nobody asked for your stupid opinion.",
+    ]
+    with TestClient(real_app) as client:
+        parent = None
+        for text in texts:
+            r = client.post("/api/comments", json={"uri": uri, "text": text, "parent_id": parent})
+            assert r.status_code == 201, r.text
+            parent = r.json()["comment"]["id"]
+    state = real_app.state.steelman
+    thread = state.store.thread(uri)
+    assert thread is not None
+    stored = state.comments.forecasts.table.get(thread.id)
+    assert stored is not None and stored.replies == 3 and 0.0 < stored.risk < 1.0
+    assert stored.movers and stored.movers[0]["id"] == str(parent)

@@ -106,7 +106,8 @@ _ATTACK_GOOGLE = (
 CATALOGUE: tuple[Attribute, ...] = (
     Attribute(
         "TOXICITY",
-        "Probability that a reader finds the comment rude, disrespectful or abusive.",
+        "Probability that the comment is abusive or offensive, as the raters of the training"
+        " sets labelled it.",
         "The judge's toxicity head, trained on every labelled set that marks abuse or"
         " offensiveness (CAD's person-, identity- and affiliation-directed abuse, ToxiChat's"
         " offensive turns, Ruddit offensiveness above 0.25, and the ToxicSpans posts).",
@@ -144,7 +145,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         "The judge's identity-attack head, trained on CAD's identity-directed abuse and the"
         " ToxicSpans posts whose raters marked an identity attack.",
         "Close to Google's definition; Google's covers more languages and was trained on far"
-        " more data. CAD's label also counts abuse of a group the author belongs to.",
+        " more data.",
         ("identity_attack",),
         _head("identity_attack"),
         _toxic_span,
