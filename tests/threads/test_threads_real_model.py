@@ -74,3 +74,42 @@ def test_each_comment_is_embedded_once(judge: Any, monkeypatch: pytest.MonkeyPat
     assert judge_calls == [10]
     assert len(encoded) == len(set(encoded)) == 9  # both threads open with the same comment
     assert [r.thread_id for r in reports] == ["hot", "calm"]
+
+
+def test_the_forecast_rises_on_the_first_insult_and_never_reads_ahead(judge: Any) -> None:
+    rows = [
+        ("1", None, "ann", CALM[0][3]),
+        ("2", "1", "bob", CALM[1][3]),
+        ("3", "2", "ann", INSULTS[1][3]),
+        ("4", "3", "bob", INSULTS[2][3]),
+    ]
+    report = analyse_thread(make_thread(rows), judge)
+    assert report.rise is not None and report.rise.comment_id in ("3", "4")
+    assert report.rise.after > report.rise.before
+    first_two = analyse_thread(make_thread(rows[:2]), judge)
+    assert first_two.risk is not None and report.risk is not None
+    assert first_two.risk < report.risk
+
+
+def test_the_bundled_forecast_ranks_derailing_cga_conversations_higher(judge: Any) -> None:
+    """On 60 conversations of each CGA corpus (in the model's training data: a sanity check of
+    the shipped model and judge together, not a measure of quality; the card has those)."""
+    from pathlib import Path
+
+    import numpy as np
+
+    from steelman.threads import forecast
+    from steelman.threads.corpora import load_cga
+    from steelman.threads.escalation import load_bundled_escalation
+    from steelman.threads.metrics import roc_auc
+
+    data = Path(__file__).resolve().parents[3] / "shared" / "data" / "cga"
+    if not data.exists():
+        pytest.skip(f"no CGA data at {data}")
+    model = load_bundled_escalation()
+    for corpus in ("wiki", "cmv"):
+        convs = load_cga(data / f"{corpus}.jsonl", corpus)[:60]
+        reports = list(analyse_threads([c.thread() for c in convs], judge, risk=False))
+        risks = [forecast(r.replies, model).risk for r in reports]
+        y = [c.derails for c in convs]
+        assert roc_auc(np.array(y), np.array(risks)) > 0.55, corpus
