@@ -57,7 +57,8 @@ class Request:
     client_token: str | None
     article: str | None = None  # the first context entry: the article or post
     do_not_store: bool = False
-    dropped: tuple[str, ...] = ()  # attributes dropped (dropUnsupportedAttributes)
+    drop: bool = False  # dropUnsupportedAttributes: leave out what cannot be served
+    dropped: tuple[str, ...] = ()  # attributes dropped so far
 
     def parents(self) -> list[str | None]:
         """The parents to judge the comment against: the comment replied to, and the article
@@ -175,6 +176,7 @@ def parse_request(
         token if isinstance(token, str) else None,
         article=entries[0] if entries else None,
         do_not_store=bool(body.get("doNotStore")),
+        drop=drop,
         dropped=tuple(dropped),
     )
 
@@ -183,20 +185,18 @@ def _value(v: float) -> dict[str, Any]:
     return {"value": round(min(1.0, max(0.0, v)), 6), "type": "PROBABILITY"}
 
 
-def analyze_response(
-    req: Request, j: Judgement, author: Judgement | None = None, *, drop: bool = False
-) -> dict[str, Any]:
+def analyze_response(req: Request, j: Judgement, author: Judgement | None = None) -> dict[str, Any]:
     """The ``AnalyzeCommentResponse`` for one judged comment: ``j`` judged against the comment
     it answers, ``author`` against the article (ATTACK_ON_AUTHOR; ``j`` when not given).
 
-    An attribute whose heads the judge lacks is refused (or left out when ``drop``)."""
+    An attribute whose heads the judge lacks is refused (or left out with ``req.drop``)."""
     scores: dict[str, Any] = {}
     for name, threshold in req.attributes.items():
         attr = by_name(name)
         assert attr is not None  # parse_request checked
         missing = [k for k in attr.needs if k not in j.attributes]
         if missing:
-            if drop:
+            if req.drop:
                 continue
             model = " ".join(j.model.values()) or "this model"
             raise PerspectiveError(

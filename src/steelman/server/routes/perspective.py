@@ -86,8 +86,7 @@ async def analyze(request: Request, state: State) -> Any:
         judged = await state.batcher.ajudge_many(
             [req.text] * len(parents), parents, remember=not req.do_not_store
         )
-        drop = bool(body.get("dropUnsupportedAttributes"))
-        return analyze_response(req, judged[0], judged[-1], drop=drop)
+        return analyze_response(req, judged[0], judged[-1])
     except PerspectiveError as exc:
         return perspective_error(400, str(exc))
 
