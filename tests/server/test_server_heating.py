@@ -3,6 +3,8 @@ and its actions (slow down, close, note), each audited."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from fastapi import FastAPI
@@ -219,3 +221,15 @@ def test_no_model_means_no_forecasts(app: FastAPI, client: TestClient) -> None:
     _post(client, HOT, "You idiot.")
     thread = app.state.steelman.store.thread(HOT)
     assert thread is not None and Forecasts(app.state.steelman.store).get(thread.id) is None
+
+
+def test_imported_threads_are_forecast(admin: TestClient) -> None:
+    rows = [
+        {"id": "1", "parent_id": None, "author": "ann", "text": "Steel lasts.", "thread": "imp"},
+        {"id": "2", "parent_id": "1", "author": "bob", "text": "You idiot.", "thread": "imp"},
+    ]
+    data = "".join(json.dumps(r) + "\n" for r in rows).encode()
+    r = admin.post("/api/admin/import", files={"file": ("imp.jsonl", data)})
+    assert r.status_code == 200, r.text
+    items = _heating(admin)
+    assert [i["replies"] for i in items] == [2]

@@ -137,6 +137,7 @@ def create_app(
         while not stop.wait(settings.rejudge_interval_s):
             try:
                 state.comments.rejudge_pending()
+                state.comments.forecasts.refresh_missing()
             except SteelmanError as exc:
                 log.warning("re-judge pass failed: %s", exc)
 

@@ -117,3 +117,13 @@ class ThreadForecasts:
             log.warning("forecast of thread %s not updated: %s", thread_id, exc)
             return None
         return ahead
+
+    def refresh_missing(self, limit: int = 100) -> int:
+        """Forecast open threads that have none yet (after an import, or an upgrade from a
+        version without forecasts); return how many were forecast."""
+        if self.model is None:
+            return 0
+        done = 0
+        for thread_id in self.table.missing(limit):
+            done += self.update(thread_id) is not None
+        return done

@@ -98,6 +98,18 @@ class Forecasts:
             )
         return [StoredForecast.from_row(r) for r in rows]
 
+    def missing(self, limit: int = 100) -> list[int]:
+        """Open threads with comments but no forecast yet (imported, or older than forecasts)."""
+        with self.backend.transaction() as cur:
+            rows = cur.execute(
+                "SELECT t.id FROM threads t WHERE t.closed = 0"
+                " AND NOT EXISTS (SELECT 1 FROM forecasts f WHERE f.thread_id = t.id)"
+                " AND EXISTS (SELECT 1 FROM comments c WHERE c.thread_id = t.id)"
+                " ORDER BY t.id LIMIT ?",
+                (limit,),
+            )
+        return [int(r["id"]) for r in rows]
+
     # Slow mode ---------------------------------------------------------------------------------
 
     def slow_s(self, thread_id: int) -> float:

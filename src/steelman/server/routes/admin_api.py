@@ -174,7 +174,9 @@ async def import_comments(
     whose ids were imported before are skipped and listed with their lines. Records without a
     thread go into one named after the file."""
     comments = read_thread_file(await file.read(), filename=file.filename or "", format=format)
-    return state.store.import_comments(comments, actor=session.user.username).to_dict()
+    report = state.store.import_comments(comments, actor=session.user.username)
+    state.comments.forecasts.refresh_missing()
+    return report.to_dict()
 
 
 @router.post("/rejudge")

@@ -189,6 +189,7 @@ async def import_file(
     try:
         comments = read_thread_file(await file.read(), filename=file.filename or "", format=format)
         report = state.store.import_comments(comments, actor=session.user.username)
+        state.comments.forecasts.refresh_missing()
         message = report.summary()
     except InputError as exc:
         message = f"Import failed: {exc}"
