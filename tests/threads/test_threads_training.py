@@ -12,7 +12,7 @@ from threadkit import KeywordJudge, conversation
 
 from steelman.errors import RecordError
 from steelman.threads import EscalationModel, train_escalation
-from steelman.threads.corpora import load_cga
+from steelman.threads.corpora import load_cga, seen_elsewhere
 from steelman.threads.training import load_wikitactics_threads
 
 
@@ -107,3 +107,18 @@ def test_a_bad_cga_record_is_a_record_error(tmp_path: Path, line: str) -> None:
     path.write_text(line + "\n")
     with pytest.raises(RecordError, match="line 1"):
         load_cga(path, "wiki")
+
+
+def test_conversations_the_judge_trained_on_are_left_out(data_dir: Path) -> None:
+    long = "This Article Suffers Relentlessly From Editors Pushing Their Own Point Of View"
+    cga = data_dir / "cga" / "cmv.jsonl"
+    rows = [json.loads(line) for line in cga.read_text().splitlines()]
+    rows[0]["context"][0] = long.lower() + " ."  # lower-cased and re-spaced, as CGA is
+    cga.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (data_dir / "cmv-attacks").mkdir()
+    (data_dir / "cmv-attacks" / "dev.jsonl").write_text(json.dumps({"reply": long}) + "\n")
+    convs = load_cga(cga, "cmv")
+    assert seen_elsewhere(convs, data_dir) == {rows[0]["id"]}
+    _, metrics = train_escalation(data_dir, KeywordJudge(), None, resamples=10, cv_repeats=1)
+    assert metrics["cga"]["cmv"]["left_out"] == 1 and metrics["cga"]["wiki"]["left_out"] == 0
+    assert metrics["cga"]["cmv"]["conversations"] == 39

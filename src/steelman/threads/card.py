@@ -49,7 +49,7 @@ def render_card(model: EscalationModel) -> str:
     judge = info.get("judge", {})
     corpora = ", ".join(
         f"{name}: {v['conversations']} conversations ({v['derailed']} derail; {v['groups']}"
-        " groups by first comment)"
+        f" groups by first comment; {v.get('left_out', 0)} left out, see below)"
         for name, v in cga.items()
     )
     wt_sizes = ", ".join(
@@ -83,7 +83,10 @@ def render_card(model: EscalationModel) -> str:
             "",
             "Every input comes from the judge, so every input must come from a judge that did"
             " not train on that conversation. The judge never trained on CGA: its outputs there"
-            " are out-of-sample, as they are in use, and the model is fitted on CGA alone. The"
+            " are out-of-sample, as they are in use, and the model is fitted on CGA alone. A"
+            " CGA conversation with a comment that is also in one of the judge's other training"
+            " sets (matched on its letters and digits; r/ChangeMyView threads reappear in"
+            " cmv-attacks and Ruddit) is left out of fitting and of every figure. The"
             " judge did train on WikiTactics train, where it reads replies far better than on"
             " new ones, so the model is not fitted on WikiTactics at all: val, which the judge"
             " did not see, is the honest check; train is shown beside it, judged in-sample (so"

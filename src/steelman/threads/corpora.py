@@ -5,6 +5,9 @@ whose answers are kept in a file so that a second training run does not judge ag
   before), each with ``derails`` and a group (conversations sharing a first comment), so that
   grouped cross-validation never puts one discussion on both sides. The comment that derails
   (``last``) is never read: the forecast is made from ``context`` alone.
+- :func:`seen_elsewhere`: the CGA conversations with a comment that is also in one of the other
+  labelled sets (which the judge trains on): left out, so that every feature comes from a judge
+  that did not train on that conversation.
 - :class:`CachedJudge`: any judge, with its answers kept in a JSON-lines file keyed by the
   judge's name and version, the text and its parent.
 """
@@ -14,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +30,7 @@ from steelman.judge.result import Judgement
 from steelman.threads.analyse import JudgeLike
 from steelman.threads.forecast import judgement_from_dict
 
-__all__ = ["CGA_CORPORA", "CachedJudge", "CgaConversation", "load_cga"]
+__all__ = ["CGA_CORPORA", "CachedJudge", "CgaConversation", "load_cga", "seen_elsewhere"]
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +84,57 @@ def load_cga(path: str | Path, corpus: str) -> list[CgaConversation]:
             first = hashlib.sha256(context[0].encode("utf-8")).hexdigest()[:16]
             out.append(CgaConversation(conv_id, corpus, f"{corpus}:{first}", context, derails))
     return out
+
+
+_MATCH_CHARS = 60  # a comment must have this many letters and digits to be matched
+_KEY_CHARS = 120
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def _key(text: str) -> str | None:
+    """A comment's letters and digits, lower-cased (CGA is lower-cased and re-spaced): its first
+    ``_KEY_CHARS``, or ``None`` when it is too short to match safely."""
+    k = _NOT_ALNUM.sub("", text.lower())
+    return k[:_KEY_CHARS] if len(k) >= _MATCH_CHARS else None
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def seen_elsewhere(
+    conversations: Sequence[CgaConversation], data_dir: str | Path, *, skip: str = "cga"
+) -> set[str]:
+    """Ids of the conversations with a comment (of at least 60 letters and digits) that is also
+    a text in any other ``*.json``/``*.jsonl`` file under ``data_dir`` (the judge's training
+    data), compared on their letters and digits, lower-cased."""
+    owners: dict[str, set[str]] = {}
+    for c in conversations:
+        for text in c.comments:
+            if (k := _key(text)) is not None:
+                owners.setdefault(k, set()).add(c.id)
+    found: set[str] = set()
+    for path in sorted(Path(data_dir).glob("*/*.json*")):
+        if path.parent.name == skip or path.suffix not in (".json", ".jsonl"):
+            continue
+        with open(path, encoding="utf-8") as fh:
+            records: Iterator[object] | list[object] = (
+                [json.load(fh)]
+                if path.suffix == ".json"
+                else (json.loads(line) for line in fh if line.strip())
+            )
+            for record in records:
+                for text in _strings(record):
+                    if (k := _key(text)) is not None and k in owners:
+                        found |= owners[k]
+    return found
 
 
 class CachedJudge:

@@ -6,7 +6,9 @@ Wikipedia talk pages and Reddit r/ChangeMyView, each conversation's comments bef
 balanced with calm ones), read from ``context`` only, never from the comment it predicts.
 
 Cross-fitting: every feature comes from the judge, and the judge never trained on CGA, so the
-CGA features are out-of-sample, as they are in use. The judge did train on WikiTactics train,
+CGA features are out-of-sample, as they are in use; the few CGA conversations with a comment
+that is also in one of the judge's other training sets are left out (:func:`~steelman.threads.
+corpora.seen_elsewhere`). The judge did train on WikiTactics train,
 so WikiTactics is not fitted on at all: val (which the judge did not see) is the honest check of
 the mediation forecast, and train is reported beside it, marked as judged in-sample.
 
@@ -31,7 +33,13 @@ import numpy as np
 from steelman.data.formats import Thread, build_threads, read_comments
 from steelman.errors import RecordError
 from steelman.threads.analyse import JudgeLike, ThreadLike, analyse_threads
-from steelman.threads.corpora import CGA_CORPORA, CachedJudge, CgaConversation, load_cga
+from steelman.threads.corpora import (
+    CGA_CORPORA,
+    CachedJudge,
+    CgaConversation,
+    load_cga,
+    seen_elsewhere,
+)
 from steelman.threads.escalation import EscalationModel
 from steelman.threads.features import FEATURE_NAMES
 from steelman.threads.fitting import calibrate, cv_aucs, fit_escalation, oof_logits
@@ -135,9 +143,12 @@ def train_escalation(
     cga_paths, wt_paths = _inputs(Path(data_dir))
     if cache is not None:
         judge = CachedJudge(judge, cache)
-    convs: list[CgaConversation] = [
+    read: list[CgaConversation] = [
         c for corpus, p in cga_paths.items() for c in load_cga(p, corpus)
     ]
+    # cross-fitting: a conversation with a comment the judge trained on is left out
+    seen = seen_elsewhere(read, data_dir)
+    convs = [c for c in read if c.id not in seen]
     wt = {s: load_wikitactics_threads(p) for s, p in wt_paths.items()}
     x_all, judge_card = _features([c.thread() for c in convs], judge)
     y = np.array([c.derails for c in convs], dtype=np.int64)
@@ -161,6 +172,7 @@ def train_escalation(
     for name in CGA_CORPORA:
         rows = corpus == name
         cga_metrics[name] = {
+            "left_out": sum(1 for c in read if c.corpus == name and c.id in seen),
             "conversations": int(rows.sum()),
             "derailed": int(y[rows].sum()),
             "groups": len(set(groups[rows])),
