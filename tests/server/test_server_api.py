@@ -65,6 +65,8 @@ def test_thread_analysis(client: TestClient) -> None:
     assert report["shape"]["levels"]["DH1"] == 1 and report["shape"]["levels"]["DH5"] == 1
     assert {p["author"] for p in report["participants"]} == {"ann", "bob"}
     assert [x["level"] for x in report["replies"]] == report["timeline"]
+    rose = report["risk_rose_most"]  # the comment after which the forecast rose most
+    assert rose is None or (rose["after"] > rose["before"] and rose["id"] in {"1", "2", "3"})
 
 
 def test_health_and_version(client: TestClient) -> None:
