@@ -9,7 +9,7 @@ from threadkit import KeywordJudge, make_thread
 
 from steelman.data.formats import Thread
 from steelman.threads import FEATURE_NAMES, analyse_thread
-from steelman.threads.features import longest_attack_run
+from steelman.threads.features import CUE_FEATURES, longest_attack_run
 
 
 def test_features_of_a_heated_thread(heated: Thread, keyword_judge: KeywordJudge) -> None:
@@ -37,3 +37,23 @@ def test_features_of_an_empty_thread() -> None:
     assert report.features["mean_rank"] == 3.0
     assert report.features["attack_share"] == 0.0
     assert all(math.isfinite(v) for v in report.features.values())
+
+
+def test_text_cues_count_the_replies_showing_them(keyword_judge: KeywordJudge) -> None:
+    thread = make_thread(
+        [
+            ("a", None, "x", "Please read the source, thanks."),
+            ("b", "a", "y", "You never read it! Why do you keep reverting?"),
+            ("c", "b", "x", "I think the lead is fine because it is sourced."),
+        ]
+    )
+    feats = analyse_thread(thread, keyword_judge, risk=False).features
+    assert set(CUE_FEATURES) <= set(feats)
+    assert feats["please_share"] == feats["thanks_share"] == pytest.approx(1 / 3)
+    assert (
+        feats["why_share"]
+        == feats["exclaim_share"]
+        == feats["you_start_share"]
+        == (pytest.approx(1 / 3))
+    )
+    assert feats["hedge_share"] == pytest.approx(1 / 3)

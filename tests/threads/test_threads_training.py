@@ -35,6 +35,7 @@ def test_train_writes_a_model_directory_with_its_card(data_dir: Path, tmp_path: 
             == {
                 "escalation model",
                 "without trajectory features",
+                "without text cues (judge outputs only)",
                 "highest attack probability alone",
                 "highest toxicity alone",
                 "thread length alone",

@@ -18,9 +18,21 @@ import numpy as np
 from steelman.levels import ACTS
 from steelman.threads.report import LEVEL_CODES, Reply
 
-__all__ = ["FEATURE_NAMES", "longest_attack_run", "thread_features"]
+__all__ = ["CUE_FEATURES", "FEATURE_NAMES", "longest_attack_run", "thread_features"]
 
 _YOU = re.compile(r"\byou(?:r|rs|rself|'re|'ve|'d|'ll)?\b", re.IGNORECASE)
+# Politeness and directness cues (Zhang et al. 2018, "Conversations Gone Awry"): read from the
+# text, not the judge; each feature is the share of judged replies showing the cue.
+_CUES: dict[str, re.Pattern[str]] = {
+    "please_share": re.compile(r"\bplease\b", re.IGNORECASE),
+    "thanks_share": re.compile(r"\b(?:thanks?|thank you|appreciate)\b", re.IGNORECASE),
+    "hedge_share": re.compile(
+        r"\b(?:i think|i believe|maybe|perhaps|probably|it seems|might|i guess)\b", re.IGNORECASE
+    ),
+    "why_share": re.compile(r"\bwhy\b[^.!?]*\?", re.IGNORECASE),  # a "why ...?" question
+    "you_start_share": re.compile(r"^\W*you(?:r|'re| are)?\b", re.IGNORECASE),
+    "exclaim_share": re.compile(r"!"),
+}
 _RANKS = np.arange(len(LEVEL_CODES), dtype=np.float64)
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -61,7 +73,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     "question_last",  # the latest reply's probability of asking a question
     "you_last",  # 1 when the latest judged reply addresses the other person
     "depth_share",  # deepest reply (replies above it) over the judged replies: 1 = one chain
+    *_CUES,  # text cues: please, thanks, hedges, "why ...?", opening with "you", "!"
 )
+CUE_FEATURES: tuple[str, ...] = tuple(_CUES)  # the features read from the text, not the judge
 
 
 def longest_attack_run(replies: Sequence[Reply]) -> int:
@@ -126,6 +140,7 @@ def _trajectory(
         "question_last": float(js[-1].acts.get("question", 0.0)),
         "you_last": 1.0 if _YOU.search(judged[-1].text) else 0.0,
         "depth_share": max(depth[r.comment_id] for r in judged) / n,
+        **{name: sum(1 for r in judged if cue.search(r.text)) / n for name, cue in _CUES.items()},
     }
 
 

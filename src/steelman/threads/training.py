@@ -41,7 +41,7 @@ from steelman.threads.corpora import (
     seen_elsewhere,
 )
 from steelman.threads.escalation import EscalationModel
-from steelman.threads.features import FEATURE_NAMES
+from steelman.threads.features import CUE_FEATURES, FEATURE_NAMES
 from steelman.threads.fitting import calibrate, cv_aucs, fit_escalation, oof_logits
 from steelman.threads.metrics import AucInterval, bootstrap_accuracy, bootstrap_auc
 
@@ -62,12 +62,15 @@ MODEL_FEATURES: tuple[str, ...] = tuple(f for f in FEATURE_NAMES if f not in AUT
 # The features of Escalation 1 (before the trajectory ones): the ablation that keeps them.
 _FIRST = FEATURE_NAMES.index("attack_max")
 STATIC_FEATURES: tuple[str, ...] = tuple(f for f in FEATURE_NAMES[:_FIRST] if f in MODEL_FEATURES)
+# Without the text cues (judge outputs only): the ablation that keeps them.
+NO_CUE_FEATURES: tuple[str, ...] = tuple(f for f in MODEL_FEATURES if f not in CUE_FEATURES)
 BASELINES = {
     "highest attack probability alone": "attack_max",
     "highest toxicity alone": "toxicity_max",
     "thread length alone": "log_comments",
 }
 WITHOUT_TRAJECTORY = "without trajectory features"
+WITHOUT_CUES = "without text cues (judge outputs only)"
 C_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 
@@ -164,6 +167,9 @@ def train_escalation(
     oof = {"escalation model": oof_logits(x, y, MODEL_FEATURES, best_c, seed=seed, groups=groups)}
     oof[WITHOUT_TRAJECTORY] = oof_logits(
         _columns(x_all, STATIC_FEATURES), y, STATIC_FEATURES, best_c, seed=seed, groups=groups
+    )
+    oof[WITHOUT_CUES] = oof_logits(
+        _columns(x_all, NO_CUE_FEATURES), y, NO_CUE_FEATURES, best_c, seed=seed, groups=groups
     )
     for name, feat in BASELINES.items():
         oof[name] = oof_logits(_columns(x_all, [feat]), y, [feat], 1.0, seed=seed, groups=groups)
