@@ -3,6 +3,7 @@ attributes, span scores, languages, doNotStore, and the /docs page that explains
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from pathlib import Path
@@ -147,6 +148,24 @@ def test_bridging_attributes_without_a_measured_figure_are_refused_or_dropped(
         )
         r = client.post(URL, json=body)
     assert r.status_code == 200 and set(r.json()["attributeScores"]) == {"TOXICITY"}
+
+
+def test_bridging_attributes_under_their_floor_are_not_served(tmp_path: Path) -> None:
+    """A figure measured but weak anywhere (ROC-AUC under 0.70, F1 under 0.50) does not count."""
+    weak = copy.deepcopy(FAKE_METRICS)
+    weak["dev"]["roc_auc"]["reasons"]["wiki"] = {"roc_auc": 0.641, "n": 50, "positives": 20}
+    weak["dev"]["acts"]["per_act_f1"]["question"] = 0.227
+    with TestClient(make_app(tmp_path, judge=RuleJudge(metrics=weak))) as client:
+        for name, figure in (
+            ("REASONING_EXPERIMENTAL", "0.641"),
+            ("CURIOSITY_EXPERIMENTAL", "0.227"),
+        ):
+            r = client.post(URL, json=_request("Why?", name))
+            assert r.status_code == 400 and f"({figure})" in r.json()["error"]["message"]
+        assert _scores(client, "Why?", "RESPECT_EXPERIMENTAL")  # the attack head's figures hold
+        page = client.get("/docs").text
+    row = re.search(r"<code>REASONING_EXPERIMENTAL</code>.*?</tr>", page, re.S)
+    assert row is not None and "its lowest figure, 0.641, is under 0.70" in row.group(0)
 
 
 def test_a_judge_without_the_heads_refuses_toxicity_in_perspective_shape(tmp_path: Path) -> None:

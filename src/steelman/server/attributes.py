@@ -5,7 +5,8 @@ One table (:data:`CATALOGUE`) decides all of it; the drop-in (:mod:`steelman.ser
 the feedback export and the /docs page read it. The figures themselves are never written here:
 they are the model's own dev-split measurements (``metrics.dev`` in its ``config.json``), read at
 run time by :func:`figures`. An experimental ("bridging") attribute is served only when the model
-carries the figure it cites (:func:`supported`).
+carries the figure it cites and that figure reaches a floor (ROC-AUC :data:`AUC_FLOOR`, F1
+:data:`F1_FLOOR`) in every community measured (:func:`supported`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ from steelman.judge.result import Evidence, Judgement
 from steelman.levels import LEVELS
 
 __all__ = [
+    "AUC_FLOOR",
     "CATALOGUE",
+    "F1_FLOOR",
     "Attribute",
     "Figure",
     "by_name",
     "describe",
     "figures",
+    "lowest",
     "model_metrics",
     "severe_toxicity",
     "span_figures",
@@ -56,6 +60,7 @@ class Figure:
 
     path: tuple[str, ...]
     what: str  # how the figure reads ("ROC-AUC", "F1 of the decided act")
+    floor: float = 0.0  # an experimental attribute is served only at or over this, everywhere
 
 
 @dataclass(frozen=True)
@@ -76,8 +81,13 @@ def _head(name: str) -> Callable[[Judgement], float]:
     return lambda j: j.attributes.get(name, 0.0)
 
 
-def _roc(head: str) -> Figure:
-    return Figure(("roc_auc", head), "ROC-AUC")
+def _roc(head: str, floor: float = 0.0) -> Figure:
+    return Figure(("roc_auc", head), "ROC-AUC", floor)
+
+
+# What an experimental attribute must reach in every community measured before it is served.
+AUC_FLOOR = 0.70
+F1_FLOOR = 0.50
 
 
 def _level_score(j: Judgement) -> float:
@@ -228,7 +238,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         ("reasons",),
         _head("reasons"),
         _points_to("DH4"),
-        _roc("reasons"),
+        _roc("reasons", AUC_FLOOR),
         experimental=True,
         task="reasons",
     ),
@@ -242,7 +252,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         (),
         lambda j: j.acts.get("question", 0.0),
         _points_to("question"),
-        Figure(("acts", "per_act_f1", "question"), "F1 of the decided act"),
+        Figure(("acts", "per_act_f1", "question"), "F1 of the decided act", F1_FLOOR),
         experimental=True,
         task="question",
     ),
@@ -255,7 +265,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         (),
         lambda j: 1.0 - j.attack,
         lambda e: False,
-        _roc("attack"),
+        _roc("attack", AUC_FLOOR),
         experimental=True,
     ),
     Attribute(
@@ -322,9 +332,22 @@ def figures(attr: Attribute, metrics: Mapping[str, Any]) -> Any:
     return value
 
 
+def lowest(attr: Attribute, metrics: Mapping[str, Any]) -> float | None:
+    """The lowest of ``attr``'s figures over the communities measured, or ``None``."""
+    found = figures(attr, metrics)
+    if isinstance(found, Mapping):
+        values = [f["roc_auc"] for f in found.values() if isinstance(f, Mapping) and "roc_auc" in f]
+        return float(min(values)) if values else None
+    return float(found) if isinstance(found, int | float) else None
+
+
 def supported(attr: Attribute, metrics: Mapping[str, Any]) -> bool:
-    """Whether this server answers ``attr``: an experimental one only with its figure."""
-    return not attr.experimental or figures(attr, metrics) is not None
+    """Whether this server answers ``attr``: an experimental one only when the model measured
+    it and it reaches its figure's floor in every community measured."""
+    if not attr.experimental:
+        return True
+    low = lowest(attr, metrics)
+    return low is not None and attr.figure is not None and low >= attr.figure.floor
 
 
 def describe(metrics: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -348,6 +371,8 @@ def describe(metrics: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "google": a.google,
                 "served": supported(a, metrics),
                 "experimental": a.experimental,
+                "floor": a.figure.floor if a.figure and a.experimental else None,
+                "lowest": lowest(a, metrics),
                 "what": a.figure.what if a.figure else "",
                 "rows": rows,
             }

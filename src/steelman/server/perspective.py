@@ -14,7 +14,7 @@ from typing import Any
 
 from steelman.data.text import text_problem
 from steelman.judge.result import Judgement
-from steelman.server.attributes import CATALOGUE, by_name, supported
+from steelman.server.attributes import CATALOGUE, by_name, lowest, supported
 
 __all__ = [
     "ATTRIBUTES",
@@ -149,9 +149,14 @@ def parse_request(
             raise PerspectiveError(f"requestedAttributes.{name}.scoreThreshold must be a number")
         if not supported(attr, metrics or {}):
             if not drop:
+                low = lowest(attr, metrics or {})
+                why = (
+                    "it has no measured figure for it"
+                    if low is None
+                    else f"its measured figure ({low:.3f}) is under the floor it must reach"
+                )
                 raise PerspectiveError(
-                    f"Attribute {name} is not served by this model: it has no measured figure"
-                    " for it (see /docs#perspective)."
+                    f"Attribute {name} is not served by this model: {why} (see /docs#perspective)."
                 )
             dropped.append(name)
             continue
