@@ -168,6 +168,24 @@ def test_bridging_attributes_under_their_floor_are_not_served(tmp_path: Path) ->
     assert row is not None and "its lowest figure, 0.641, is under 0.70" in row.group(0)
 
 
+def test_weak_or_unmeasured_production_attributes_are_served_and_marked(tmp_path: Path) -> None:
+    weak = copy.deepcopy(FAKE_METRICS)
+    weak["dev"]["roc_auc"]["threat"] = {"toxic-spans": {"roc_auc": 0.6695, "n": 9, "positives": 3}}
+    del weak["dev"]["roc_auc"]["profanity"]
+    with TestClient(make_app(tmp_path, judge=RuleJudge(metrics=weak))) as client:
+        assert set(_scores(client, "Damn.", "THREAT", "PROFANITY")) == {"THREAT", "PROFANITY"}
+        page = client.get("/docs").text
+
+    def row(name: str) -> str:
+        found = re.search(rf"<code>{name}</code>.*?</tr>", page, re.S)
+        assert found is not None
+        return found.group(0)
+
+    assert "weak: its lowest figure, 0.670, is under 0.70" in row("THREAT")
+    assert "not measured: this model has no figure for it" in row("PROFANITY")
+    assert "weak" not in row("TOXICITY") and "not measured" not in row("TOXICITY")
+
+
 def test_a_judge_without_the_heads_refuses_toxicity_in_perspective_shape(tmp_path: Path) -> None:
     class Old(RuleJudge):  # judge 1.0.0: attack and levels only
         def judge_batch(self, texts: list[str], parents: list[str | None]) -> list[Judgement]:
