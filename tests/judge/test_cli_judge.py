@@ -53,30 +53,19 @@ def test_train_and_eval_on_a_small_data_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out_dir = tmp_path / "model"
-    code, out, err = run(
-        ["train", str(FIXTURES / "labelled"), "--out", str(out_dir), "--version", "0.0.2"], capsys
-    )
+    argv = ["train", str(FIXTURES / "labelled"), "--out", str(out_dir), "--version", "0.0.2"]
+    code, out, err = run([*argv, "--sets", "wikitactics,cmv", "--steps", "2"], capsys)
     assert code == 0, err
     assert (out_dir / "config.json").exists()
-    assert "wikitactics-val" in out and "confusion" in out
-    code, out, err = run(
-        [
-            "eval",
-            "--model",
-            str(out_dir),
-            "--wikitactics",
-            str(FIXTURES / "labelled/wikitactics/val.json"),
-            "--cmv",
-            str(FIXTURES / "labelled/cmv-attacks/dev.jsonl"),
-            "--json",
-        ],
-        capsys,
-    )
+    assert "ROC-AUC on the dev splits" in out and "confusion" in out and "Textbook" in out
+    argv = ["eval", str(FIXTURES / "labelled"), "--model", str(out_dir), "--sets", "wikitactics"]
+    code, out, err = run([*argv, "--json"], capsys)
     assert code == 0, err
-    evals = json.loads(out)
-    assert [e["name"] for e in evals] == ["val.json", "dev.jsonl"]
-    assert 0.0 <= evals[1]["metrics"]["attack_auc"] <= 1.0
-    assert len(evals[0]["confusion"]) == 7
+    metrics = json.loads(out)
+    assert 0.0 <= metrics["dev"]["roc_auc"]["attack"]["wikitactics"]["roc_auc"] <= 1.0
+    assert len(metrics["dev"]["levels"]["confusion"]) == 8  # seven levels and "none"
+    card = json.loads((out_dir / "config.json").read_text())["metrics"]["dev"]
+    assert metrics["dev"]["levels"] == card["levels"]  # eval reproduces what train measured
 
 
 def test_train_on_a_folder_without_data_says_what_is_missing(
@@ -85,3 +74,4 @@ def test_train_on_a_folder_without_data_says_what_is_missing(
     code, _, err = run(["train", str(tmp_path), "--out", str(tmp_path / "m")], capsys)
     assert code == 1
     assert "labelled data not found" in err and "wikitactics" in err
+    assert len(err.strip().splitlines()) == 1

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from steelman.data.corpus import ACT_TASKS, BINARY_TASKS
 from steelman.judge.decide import DEFAULT_THRESHOLDS, decide, level_distribution
+from steelman.judge.network import ordinal_probs
 
 CODES = [f"DH{i}" for i in range(7)]
 logits = st.floats(min_value=-12, max_value=12, allow_nan=False)
@@ -16,7 +17,7 @@ logits = st.floats(min_value=-12, max_value=12, allow_nan=False)
 @settings(max_examples=400, deadline=None)
 @given(
     binary=st.lists(logits, min_size=len(BINARY_TASKS), max_size=len(BINARY_TASKS)),
-    upper=st.lists(logits, min_size=4, max_size=4),
+    upper=st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=5, max_size=5),
 )
 def test_decisions_agree_with_the_printed_probabilities(
     binary: list[float], upper: list[float]
@@ -43,16 +44,23 @@ def test_decisions_agree_with_the_printed_probabilities(
 
 
 def test_ordinal_logits_order_the_upper_levels() -> None:
-    low = level_distribution(0.0, 0.5, np.array([-6.0, -7.0, -8.0, -9.0]))
-    high = level_distribution(0.0, 0.5, np.array([9.0, 8.0, 7.0, 6.0]))
-    assert int(np.argmax(low)) == 2 and int(np.argmax(high)) == 6
+    low = ordinal_probs(np.array([[-6.0, -7.0, -8.0, -9.0]]))[0]
+    high = ordinal_probs(np.array([[9.0, 8.0, 7.0, 6.0]]))[0]
+    assert int(np.argmax(low)) == 0 and int(np.argmax(high)) == 4
     # cumulative logits that cross are made monotone, never negative probabilities
-    crossed = level_distribution(0.0, 0.5, np.array([-3.0, 3.0, -3.0, 3.0]))
+    crossed = ordinal_probs(np.array([[-3.0, 3.0, -3.0, 3.0]]))[0]
     assert (crossed >= 0).all() and abs(crossed.sum() - 1) < 1e-9
+
+
+def test_level_distribution_splits_the_attack_and_the_rest() -> None:
+    dist = level_distribution(0.8, 0.25, np.array([0.0, 0.0, 1.0, 0.0, 0.0]))
+    assert np.allclose(dist, [0.2, 0.6, 0.0, 0.0, 0.2, 0.0, 0.0])
+    uniform = level_distribution(0.0, 0.5, np.zeros(5))  # no information: the five alike
+    assert np.allclose(uniform[2:], 0.2)
 
 
 def test_off_the_scale_reply_gets_its_most_likely_act() -> None:
     binary = np.full(len(BINARY_TASKS), -6.0)
     binary[BINARY_TASKS.index("question")] = -0.5  # 0.38: under the act threshold
-    d = decide(binary, np.zeros(4), BINARY_TASKS, ACT_TASKS)
+    d = decide(binary, np.full(5, 0.2), BINARY_TASKS, ACT_TASKS)
     assert d.level is None and d.act_labels == ("question",)

@@ -80,3 +80,18 @@ def test_evidence_points_into_the_reply_and_names_a_reason(judge: Judge, text: s
     j = judge(text, parent=PARENT)
     for ev in j.because:
         assert text[ev.start : ev.end] == ev.text and ev.reason and ev.points_to
+
+
+def test_token_attributions_add_up_to_the_heads_linear_term(judge: Judge) -> None:
+    """The evidence is the model's own: the tokens' shares sum to the head's term in the reply."""
+    from steelman.judge.explain import _attribution
+
+    net = judge.model.network
+    text = "You say the cap kept families housed, but the data shows evictions rose."
+    reply, parent_enc = net.encode([text, PARENT])
+    cues = np.stack([cue_vector(text, PARENT)])
+    head = net.forward(reply.pooled[None, :], parent_enc.pooled[None, :], cues)
+    for target in ("attack", "disagreement", "question", "DH4", "DH5"):
+        shares = _attribution(net, reply, parent_enc.pooled, head, 0, target, judge.model.tasks)
+        direction = net.direction(target, judge.model.tasks, parent_enc.pooled, head.pre[0])
+        assert shares.sum() == pytest.approx(float(direction @ reply.pooled), rel=1e-4, abs=1e-6)

@@ -32,19 +32,33 @@ _TEXTBOOK = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "textbo
     default=None,
     help="Textbook replies to score too (default: the repository's fixture, when present).",
 )
+@click.option("--sets", default=None, help="Comma-separated data sets to use (default: all).")
+@click.option("--steps", type=int, default=None, help="Stop after this many steps (a smoke run).")
 def train(
     data_dir: str | None,
     out: str | None,
     version: str,
     from_state: str | None,
     textbook: str | None,
+    sets: str | None,
+    steps: int | None,
 ) -> None:
     """Fine-tune the judge on DATA_DIR (default ../shared/data) and write a model directory."""
+    from steelman.judge.finetune import FinetuneConfig
     from steelman.judge.train import train_judge
 
     target = Path(out) if out else bundled_model_dir()
     book = textbook or (str(_TEXTBOOK) if _TEXTBOOK.is_file() else None)
-    metrics = train_judge(data_dir, target, version=version, state=from_state, textbook_path=book)
+    domains = tuple(d.strip() for d in sets.split(",")) if sets else None
+    metrics = train_judge(
+        data_dir,
+        target,
+        version=version,
+        cfg=FinetuneConfig(limit_steps=steps),
+        state=from_state,
+        domains=domains,
+        textbook_path=book,
+    )
     click.echo(render_metrics(metrics))
     click.echo(f"model written to {target}")
 
@@ -58,8 +72,15 @@ def train(
     default=None,
     help="Textbook replies to score too (default: the repository's fixture, when present).",
 )
+@click.option("--sets", default=None, help="Comma-separated data sets to use (default: all).")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
-def eval_(data_dir: str | None, model_dir: str | None, textbook: str | None, as_json: bool) -> None:
+def eval_(
+    data_dir: str | None,
+    model_dir: str | None,
+    textbook: str | None,
+    sets: str | None,
+    as_json: bool,
+) -> None:
     """Measure the judge on the dev splits of DATA_DIR (default ../shared/data), as its card."""
     from steelman.data.corpus import read_corpus
     from steelman.judge import Judge
@@ -68,7 +89,8 @@ def eval_(data_dir: str | None, model_dir: str | None, textbook: str | None, as_
     from steelman.judge.train import DEFAULT_DATA_DIR, dev_samples
 
     j = Judge.load(model_dir)
-    samples = read_corpus(Path(data_dir) if data_dir else DEFAULT_DATA_DIR)
+    domains = tuple(d.strip() for d in sets.split(",")) if sets else None
+    samples = read_corpus(Path(data_dir) if data_dir else DEFAULT_DATA_DIR, domains)
     metrics: dict[str, Any] = {"dev": evaluate(j, dev_samples(samples))}
     book = textbook or (str(_TEXTBOOK) if _TEXTBOOK.is_file() else None)
     if book:

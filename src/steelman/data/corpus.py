@@ -12,7 +12,6 @@ here and nowhere else (see ``shared/data/README.md``).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,9 +84,9 @@ def _wikitactics(root: Path) -> Iterator[Sample]:
         for ex in read_wikitactics(root / "wikitactics" / name):
             labels: dict[str, float] = {a: float(a in ex.acts) for a in acts}
             labels["disagreement"] = float(ex.level is not None)
-            # the reply attacks the person *rather than* the argument: its highest level is DH0
-            # or DH1 (a reply that insults and then argues is placed by its argument)
-            labels["attack"] = float(ex.level is not None and ex.level <= 1)
+            # the reply attacks the person: any of its labels is DH0 or DH1 (also when it goes on
+            # to argue; the model card reports both readings)
+            labels["attack"] = float(bool(ex.attack))
             if ex.level is not None and ex.level <= 1:
                 labels["dh0"] = float(ex.level == 0)
             yield Sample(ex.text, ex.parent, "wikitactics", ex.group, split, labels, ex.level)
@@ -236,6 +235,9 @@ def _ibm_argq(root: Path) -> Iterator[Sample]:
         yield Sample(str(obj["text"]), None, "ibm-argq", str(obj["id"]), split, labels)
 
 
+# the folder of ``shared/data`` each set lives in
+FOLDERS = {"cmv": "cmv-attacks"}
+
 READERS: dict[str, Callable[[Path], Iterator[Sample]]] = {
     "wikitactics": _wikitactics,
     "cmv": _cmv,
@@ -257,10 +259,17 @@ def read_corpus(root: str | Path, domains: tuple[str, ...] | None = None) -> lis
     for name in domains or tuple(READERS):
         if name not in READERS:
             raise RecordError(f"no data set {name!r}; known: {', '.join(READERS)}")
+        folder = root / FOLDERS.get(name, name)
+        if not folder.is_dir():
+            raise RecordError(
+                f"labelled data not found: no {folder} (the {name} set; see shared/data/README.md)"
+            )
         try:
             out.extend(s for s in READERS[name](root) if s.text.strip())
-        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
+        except (KeyError, TypeError, ValueError, OSError) as exc:
             if isinstance(exc, RecordError):
                 raise
-            raise RecordError(f"malformed {name} data: {exc!r}", path=str(root / name)) from exc
+            raise RecordError(
+                f"malformed or missing {name} data: {exc!r}", path=str(folder)
+            ) from exc
     return out

@@ -11,7 +11,8 @@ from typing import Any
 __all__ = ["render_card"]
 
 _HEADS = (
-    ("attack", "attacks the person (DH0/DH1)"),
+    ("attack", "attacks the person (any DH0/DH1 label)"),
+    ("attack_placed", "attack, stricter: highest level DH0/DH1"),
     ("disagreement", "disagrees at all"),
     ("agreement", "agrees"),
     ("toxicity", "toxic (abusive or offensive)"),
@@ -44,11 +45,14 @@ def render_card(config: dict[str, Any]) -> str:
         f"- Base: {config.get('base', '?')}, fine-tuned for one pass over a domain-balanced mix of",
         "  every set in `shared/data` (per domain below); bf16 autocast on CPU; seeded.",
         "- One encoder pass per comment (mean-pooled); an interaction head reads the reply, its",
-        "  parent, their product and 18 pair cues (quoting, reasons, the parent sentence answered",
-        "  and its centrality); an ordinal head places non-attacking disagreements on DH2-DH6;",
-        "  a token head trained on the rated toxic spans marks abusive wording.",
-        "- The encoder is int8 ONNX with static (calibrated) activation scales, the attention",
-        "  products and output projections in float: scores do not depend on the batch.",
+        f"  parent, their product and {len(config.get('cues', []))} pair cues (quoting, reasons,"
+        " the parent sentence answered",
+        "  and its centrality) and answers every binary question; a token head trained on the",
+        "  rated toxic spans marks abusive wording.",
+        "- Refit on the frozen encoder (class-balanced, for macro-F1): the level of a",
+        "  non-attacking disagreement (softmax over DH2-DH6) and the six WikiTactics acts.",
+        "- The encoder is int8 ONNX with static (calibrated) activation scales, attention's own",
+        "  products in float: a reply's scores do not depend on the batch it is run in.",
         "- Files: `encoder.onnx`, `tokenizer.json`, `heads.npz` (no pickle), `config.json` (with",
         "  every file's sha256, checked on load).",
         "",

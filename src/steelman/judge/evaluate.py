@@ -152,8 +152,17 @@ def evaluate(
                 "n": len(rows),
                 "positives": int(sum(ys)),
             }
-    out: dict[str, Any] = {"roc_auc": auc}
     wiki = [(s, j) for s, j in zip(samples, judged, strict=True) if s.domain == "wikitactics"]
+    placed = [(float(s.level <= 1), j.attack) for s, j in wiki if s.level is not None]
+    if len({y for y, _ in placed}) == 2:  # the stricter reading: placed at DH0/DH1 by its top
+        auc["attack_placed"] = {
+            "wikitactics": {
+                "roc_auc": round(float(m.roc_auc_score(*zip(*placed, strict=True))), 4),
+                "n": len(placed),
+                "positives": int(sum(y for y, _ in placed)),
+            }
+        }
+    out: dict[str, Any] = {"roc_auc": auc}
     lv = [(s, j) for s, j in wiki if s.level is not None]
     if lv:
         out["levels"] = _level_figures(

@@ -114,12 +114,9 @@ def _attribution(
     target: str,
     tasks: tuple[str, ...],
 ) -> np.ndarray:
-    """Each token's exact share (at the interaction layer) of the ``target`` logit."""
-    h = net.heads
-    d = net.dim
-    g = net.output_row(target, tasks) * (head.pre[row] > 0).astype(np.float32)
-    w_r = h["inp_w"][:, :d] + h["inp_w"][:, 2 * d : 3 * d] * parent[None, :]
-    direction = g @ w_r  # (dim,)
+    """Each token's exact share (at the interaction layer) of the ``target`` logit: the reply
+    vector is the mean of the token states, so token ``t`` adds ``direction . h_t / n``."""
+    direction = net.direction(target, tasks, parent, head.pre[row])
     return np.asarray(enc.tokens @ direction / len(enc.tokens), dtype=np.float64)
 
 

@@ -9,8 +9,8 @@ batch). The heads are small arrays saved with numpy (no pickle). Needs the ``[tr
 from __future__ import annotations
 
 import shutil
-import warnings
 import tempfile
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any

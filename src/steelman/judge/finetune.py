@@ -48,7 +48,7 @@ class FinetuneConfig:
     # samples per domain per epoch (a domain with fewer is repeated up to ``repeat_max`` times)
     quota: dict[str, int] = field(
         default_factory=lambda: {
-            "wikitactics": 5990,
+            "wikitactics": 8985,
             "cmv": 1800,
             "insults": 2500,
             "cad": 3000,
@@ -75,7 +75,7 @@ class FinetuneConfig:
         }
     )
     # extra copies of the rare WikiTactics levels in the draw (macro-F1 weighs every level alike)
-    level_boost: dict[int, int] = field(default_factory=lambda: {0: 2, 2: 2, 5: 1, 6: 8})
+    level_boost: dict[int, int] = field(default_factory=lambda: {0: 2, 2: 3, 5: 1, 6: 8})
     limit_steps: int | None = None  # tests: stop after this many steps
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from steelman.errors import MissingDependency, ModelError
 
-__all__ = ["Encoded", "HeadOutput", "Network", "sha256_file"]
+__all__ = ["Encoded", "HeadOutput", "Network", "ordinal_probs", "sha256_file"]
 
 _BATCH = 32
 
@@ -117,10 +117,11 @@ class Network:
     def forward(self, reply: np.ndarray, parent: np.ndarray, cues: np.ndarray) -> HeadOutput:
         """The heads over pooled reply and parent vectors (zeros: no parent).
 
-        The interaction layer's hidden units ``z`` feed every output. Where the model has them,
-        the level above the attacks comes from the refit multiclass head (``level_w``: softmax
-        over DH2..DH6) and the acts from the refit act heads (``act_w``, rows in ``act_rows``
-        order of the task list); otherwise from the ordinal and joint heads of fine-tuning.
+        The interaction layer reads ``x = [reply, parent, reply * parent, cues]``; its hidden
+        units feed the fine-tuned outputs. Where the model has them, the level above the attacks
+        comes from the refit multiclass head on ``x`` (``level_w``: softmax over DH2..DH6) and
+        the WikiTactics acts from the refit act heads on ``x`` (``act_w``, for the tasks at
+        ``act_rows``); otherwise from the ordinal and joint heads of fine-tuning.
         """
         h = self.heads
         x = np.concatenate([reply, parent, reply * parent, cues], axis=1).astype(np.float32)
@@ -128,38 +129,51 @@ class Network:
         z = np.maximum(pre, 0.0)
         binary = z @ h["out_w"].T + h["out_b"]
         if "act_w" in h:
-            rows = h["act_rows"].astype(np.int64)
-            binary[:, rows] = z @ h["act_w"].T + h["act_b"]
+            binary[:, self._act_rows] = x @ h["act_w"].T + h["act_b"]
         if "level_w" in h:
-            logits = z @ h["level_w"].T + h["level_b"]
+            logits = x @ h["level_w"].T + h["level_b"]
             e = np.exp(logits - logits.max(axis=1, keepdims=True))
             upper = e / e.sum(axis=1, keepdims=True)
         else:
-            upper = _ordinal_probs((z @ h["upper_w"] + h["upper_b"])[:, None] - h["cuts"][None, :])
+            upper = ordinal_probs((z @ h["upper_w"] + h["upper_b"])[:, None] - h["cuts"][None, :])
         return HeadOutput(binary, upper, pre, x)
 
-    def output_row(self, target: str, tasks: Sequence[str]) -> np.ndarray:
-        """The output layer's weights (over the hidden units) of ``target``: a task name, or a
-        level code "DH2".."DH6" (its refit logit against the mean of the five)."""
+    @property
+    def _act_rows(self) -> list[int]:
+        return [int(r) for r in self.heads.get("act_rows", np.zeros(0)).tolist()]
+
+    def direction(
+        self, target: str, tasks: Sequence[str], parent: np.ndarray, pre: np.ndarray
+    ) -> np.ndarray:
+        """The direction in token-state space along which ``target``'s logit grows, exact at
+        the interaction layer given the parent (``pre``: that reply's pre-activations).
+        ``target`` is a task name or a level code "DH2".."DH6"."""
         h = self.heads
+        d = self.dim
         if target.startswith("DH"):
             k = int(target[2:]) - 2
-            if "level_w" in h:
-                return np.asarray(h["level_w"][k] - h["level_w"].mean(axis=0), np.float32)
-            sign = 1.0 if k >= 2 else -1.0
-            return np.asarray(sign * h["upper_w"], np.float32)
-        i = list(tasks).index(target)
-        if "act_w" in h and i in h["act_rows"].astype(np.int64).tolist():
-            j = h["act_rows"].astype(np.int64).tolist().index(i)
-            return np.asarray(h["act_w"][j], np.float32)
-        return np.asarray(h["out_w"][i], np.float32)
+            if "level_w" in h:  # the refit head's logit against the mean of the five
+                return self._x_direction(h["level_w"][k] - h["level_w"].mean(axis=0), parent)
+            row = (1.0 if k >= 2 else -1.0) * h["upper_w"]
+        else:
+            i = list(tasks).index(target)
+            if i in self._act_rows:
+                return self._x_direction(h["act_w"][self._act_rows.index(i)], parent)
+            row = h["out_w"][i]
+        g = row * (pre > 0).astype(np.float32)
+        w_r = h["inp_w"][:, :d] + h["inp_w"][:, 2 * d : 3 * d] * parent[None, :]
+        return np.asarray(g @ w_r, np.float32)
+
+    def _x_direction(self, w: np.ndarray, parent: np.ndarray) -> np.ndarray:
+        d = self.dim
+        return np.asarray(w[:d] + w[2 * d : 3 * d] * parent, np.float32)
 
     def span_logits(self, tokens: np.ndarray) -> np.ndarray:
         """The toxic-span head's logit for each token."""
         return np.asarray(tokens @ self.heads["span_w"] + self.heads["span_b"][0], np.float32)
 
 
-def _ordinal_probs(cum_logits: np.ndarray) -> np.ndarray:
+def ordinal_probs(cum_logits: np.ndarray) -> np.ndarray:
     """P(DH2..DH6) from the cumulative logits "level > DH2+k" (made monotone)."""
     cum = 1.0 / (1.0 + np.exp(-np.clip(cum_logits, -40, 40)))
     cum = np.minimum.accumulate(cum, axis=1)
