@@ -95,8 +95,14 @@ def test_unknown_features_and_shapes_are_refused() -> None:
 def test_bundled_model_loads_and_uses_known_features() -> None:
     model = EscalationModel.load()
     assert set(model.features) <= set(FEATURE_NAMES)
-    assert model.info["training_data"]["train.json"]
-    assert model.info["metrics"]["val"]["escalation model"]["auc"] > 0.5
+    assert model.version.startswith("2.")
+    assert model.info["training_data"]["cga/wiki.jsonl"]
+    assert model.info["judge"]["version"].startswith("2.")  # fitted on Judge 2's outputs
+    for corpus in ("wiki", "cmv"):
+        figures = model.info["metrics"]["cga"][corpus]
+        assert figures["auc"]["escalation model"]["value"] > 0.5
+        assert figures["accuracy"]["escalation model"]["value"] > 0.5
+    assert not model.info["metrics"]["wikitactics"]["val"]["judge_in_sample"]
 
 
 def test_calibration_keeps_the_ranking_and_spreads_the_probabilities() -> None:
