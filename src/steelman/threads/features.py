@@ -7,6 +7,7 @@ valid when features are added here.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -89,6 +90,13 @@ def longest_attack_run(replies: Sequence[Reply]) -> int:
     return best
 
 
+@functools.lru_cache(maxsize=65_536)
+def _text_cues(text: str) -> tuple[bool, ...]:
+    """Whether ``text`` addresses the other person, then each of :data:`_CUES`, in order (kept
+    per text: a thread's trajectory reads every reply once per later reply)."""
+    return (bool(_YOU.search(text)), *(bool(cue.search(text)) for cue in _CUES.values()))
+
+
 def _slope(values: np.ndarray) -> float:
     """Least-squares slope of ``values`` against positions 0..1 (0 for fewer than two)."""
     n = len(values)
@@ -138,9 +146,12 @@ def _trajectory(
         "expected_rank_last": float(expected[-1]),
         "contradiction_share": sum(1 for r in judged if r.rank == 3) / n,
         "question_last": float(js[-1].acts.get("question", 0.0)),
-        "you_last": 1.0 if _YOU.search(judged[-1].text) else 0.0,
+        "you_last": 1.0 if _text_cues(judged[-1].text)[0] else 0.0,
         "depth_share": max(depth[r.comment_id] for r in judged) / n,
-        **{name: sum(1 for r in judged if cue.search(r.text)) / n for name, cue in _CUES.items()},
+        **{
+            name: sum(1 for r in judged if _text_cues(r.text)[k]) / n
+            for k, name in enumerate(_CUES, start=1)
+        },
     }
 
 
@@ -179,7 +190,7 @@ def thread_features(replies: Sequence[Reply]) -> dict[str, float]:
     feats["high_share"] = sum(1 for r in ranks if r >= 5) / n
     feats["max_attack_run"] = longest_attack_run(judged) / math.log(2 + n)
     feats["trend"] = _slope(expected)
-    feats["you_share"] = sum(1 for r in judged if _YOU.search(r.text)) / n
+    feats["you_share"] = sum(1 for r in judged if _text_cues(r.text)[0]) / n
     for a in ACTS:
         feats[f"act_{a.code}"] = float(np.mean([j.acts.get(a.code, 0.0) for j in js]))
     feats.update(_trajectory(replies, judged, expected))
