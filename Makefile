@@ -44,7 +44,7 @@ chromium:
 node-clients:
 	cd tests/clients/node && npm ci --no-audit --no-fund --loglevel=error
 
-pytest: install chromium
+pytest: install chromium node-clients
 	TEST_POSTGRES=require $(BIN)/pytest -q
 
 test: lint typecheck pytest
@@ -64,6 +64,7 @@ bench: install
 	$(PY) benchmarks/bench_score.py
 	$(PY) benchmarks/bench_threads.py
 	$(PY) benchmarks/bench_server.py
+	$(PY) benchmarks/bench_perspective.py
 	$(PY) benchmarks/bench_forecast.py
 	$(PY) benchmarks/bench_ray.py
 

@@ -29,7 +29,8 @@ def test_wikitactics_and_cmv_figures_reproduce_the_card(judge: Judge) -> None:
             assert fig == want["roc_auc"][head][domain], (head, domain)
     for key in ("level_macro_f1", "level_macro_f1_ci", "within_one", "per_level_f1"):
         assert got["levels"][key] == pytest.approx(want["levels"][key], abs=1e-9), key
-    assert got["acts"] == pytest.approx(want["acts"])
+    assert got["acts"]["macro_f1"] == pytest.approx(want["acts"]["macro_f1"])
+    assert got["acts"]["per_act_f1"] == want["acts"]["per_act_f1"]
 
 
 def test_textbook_figure_reproduces_the_card(judge: Judge) -> None:

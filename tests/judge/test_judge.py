@@ -187,3 +187,11 @@ def test_evidence_is_phrases_never_lone_function_words(judge: Judge) -> None:
             words = ev.text.lower().split()
             assert words, ev
             assert not (len(words) == 1 and words[0].strip(".,!?") in function_words), ev
+
+
+def test_forget_drops_remembered_texts(judge: Judge) -> None:
+    text = "A parent to forget, unique 4999."
+    judge("Sure.", parent=text)
+    assert text in judge._pooled
+    judge.forget([text, "never seen"])
+    assert text not in judge._pooled

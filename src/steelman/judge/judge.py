@@ -91,6 +91,12 @@ class Judge:
         rows = [self._pooled[t] for t in texts]
         return np.stack(rows) if rows else np.zeros((0, dim), np.float32)
 
+    def forget(self, texts: Sequence[str]) -> None:
+        """Drop ``texts`` from what the judge remembers (Perspective's ``doNotStore``)."""
+        for t in texts:
+            self._pooled.pop(t, None)
+            self._pooled.pop(clean_text(t) if isinstance(t, str) and t.strip() else t, None)
+
     def _remember(self, text: str, vec: np.ndarray) -> None:
         self._pooled[text] = vec
         self._pooled.move_to_end(text)
@@ -153,9 +159,9 @@ class Judge:
         results = []
         for i, text in enumerate(texts):
             d = decide(head.binary[i], head.upper[i], model.tasks, model.acts, model.thresholds)
-            reasons = (
-                bool(cues[i, list(_REASON_CUES)].max() > 0) or d.extra.get("reasons", 0) >= 0.5
-            )
+            # reasons or evidence in the words themselves (the argument-quality head is too weak
+            # to stand on: ROC-AUC 0.60 on IBM-ArgQ dev)
+            reasons = bool(cues[i, list(_REASON_CUES)].max() > 0)
             results.append(
                 Judgement(
                     level=d.level,

@@ -120,16 +120,17 @@ class Network:
         The interaction layer reads ``x = [reply, parent, reply * parent, cues]``; its hidden
         units feed the fine-tuned outputs. Where the model has them, the level above the attacks
         comes from the refit multiclass head on ``x`` (``level_w``: softmax over DH2..DH6) and
-        the WikiTactics acts from the refit act heads on ``x`` (``act_w``, for the tasks at
-        ``act_rows``); otherwise from the ordinal and joint heads of fine-tuning.
+        the refit binary heads on ``x`` (``refit_w``, for the tasks at ``refit_rows``: the
+        disagreement gate and the WikiTactics acts); otherwise from the ordinal and joint heads
+        of fine-tuning.
         """
         h = self.heads
         x = np.concatenate([reply, parent, reply * parent, cues], axis=1).astype(np.float32)
         pre = x @ h["inp_w"].T + h["inp_b"]
         z = np.maximum(pre, 0.0)
         binary = z @ h["out_w"].T + h["out_b"]
-        if "act_w" in h:
-            binary[:, self._act_rows] = x @ h["act_w"].T + h["act_b"]
+        if "refit_w" in h:
+            binary[:, self._refit_rows] = x @ h["refit_w"].T + h["refit_b"]
         if "level_w" in h:
             logits = x @ h["level_w"].T + h["level_b"]
             e = np.exp(logits - logits.max(axis=1, keepdims=True))
@@ -139,8 +140,8 @@ class Network:
         return HeadOutput(binary, upper, pre, x)
 
     @property
-    def _act_rows(self) -> list[int]:
-        return [int(r) for r in self.heads.get("act_rows", np.zeros(0)).tolist()]
+    def _refit_rows(self) -> list[int]:
+        return [int(r) for r in self.heads.get("refit_rows", np.zeros(0)).tolist()]
 
     def direction(
         self, target: str, tasks: Sequence[str], parent: np.ndarray, pre: np.ndarray
@@ -157,8 +158,8 @@ class Network:
             row = (1.0 if k >= 2 else -1.0) * h["upper_w"]
         else:
             i = list(tasks).index(target)
-            if i in self._act_rows:
-                return self._x_direction(h["act_w"][self._act_rows.index(i)], parent)
+            if i in self._refit_rows:
+                return self._x_direction(h["refit_w"][self._refit_rows.index(i)], parent)
             row = h["out_w"][i]
         g = row * (pre > 0).astype(np.float32)
         w_r = h["inp_w"][:, :d] + h["inp_w"][:, 2 * d : 3 * d] * parent[None, :]

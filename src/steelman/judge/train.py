@@ -106,25 +106,31 @@ def refit_heads(
     act_w: list[np.ndarray] = []
     act_b: list[float] = []
     rows: list[int] = []
-    for act in _WIKI_ACTS:
-        y = np.array([s.labels[act] for s in wiki])
-        if len(set(y.tolist())) < 2:  # no example of the act: it keeps its fine-tuned head
-            continue
-        clf = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(z, y)
+
+    def fit(task: str, x: np.ndarray, y: np.ndarray) -> None:
+        if len(set(y.tolist())) < 2:  # no example either way: the task keeps its tuned head
+            return
+        clf = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(x, y)
         act_w.append(clf.coef_[0])
         act_b.append(clf.intercept_[0])
-        rows.append(list(BINARY_TASKS).index(act))
+        rows.append(list(BINARY_TASKS).index(task))
+
+    for act in _WIKI_ACTS:
+        fit(act, z, np.array([s.labels[act] for s in wiki]))
+    pairs = [s for s in train if "disagreement" in s.labels]
+    fit("disagreement", _inputs(judge, pairs), np.array([s.labels["disagreement"] for s in pairs]))
     arrays: dict[str, np.ndarray] = {"level_w": level_w, "level_b": level_b}
     if rows:
-        arrays["act_w"] = np.stack(act_w).astype(np.float32)
-        arrays["act_b"] = np.asarray(act_b, np.float32)
-        arrays["act_rows"] = np.asarray(rows, np.float32)
+        arrays["refit_w"] = np.stack(act_w).astype(np.float32)
+        arrays["refit_b"] = np.asarray(act_b, np.float32)
+        arrays["refit_rows"] = np.asarray(rows, np.float32)
     info = {
         "C": C,
         "samples": len(wiki),
         "upper_level_samples": int(up.sum()),
         "upper_levels_seen": [f"DH{c}" for c in present],
-        "acts_refit": [BINARY_TASKS[r] for r in rows],
+        "tasks_refit": [BINARY_TASKS[r] for r in rows],
+        "disagreement_samples": len(pairs),
     }
     return arrays, info
 
