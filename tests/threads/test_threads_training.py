@@ -12,7 +12,7 @@ from threadkit import KeywordJudge, conversation
 
 from steelman.errors import RecordError
 from steelman.threads import EscalationModel, train_escalation
-from steelman.threads.corpora import load_cga, seen_elsewhere
+from steelman.threads.corpora import CachedJudge, load_cga, seen_elsewhere
 from steelman.threads.training import load_wikitactics_threads
 
 
@@ -123,3 +123,16 @@ def test_conversations_the_judge_trained_on_are_left_out(data_dir: Path) -> None
     _, metrics = train_escalation(data_dir, KeywordJudge(), None, resamples=10, cv_repeats=1)
     assert metrics["cga"]["cmv"]["left_out"] == 1 and metrics["cga"]["wiki"]["left_out"] == 0
     assert metrics["cga"]["cmv"]["conversations"] == 39
+
+
+def test_a_retrained_judge_does_not_read_another_judges_answers(tmp_path: Path) -> None:
+    class Retrained(KeywordJudge):
+        def __init__(self, sha: str) -> None:
+            super().__init__()
+            self.model = type("M", (), {"config": {"files": {"heads.npz": sha}}})()
+
+    cache = tmp_path / "judged.jsonl"
+    first, again, other = Retrained("aa"), Retrained("aa"), Retrained("bb")
+    for judge in (first, again, other):
+        CachedJudge(judge, cache).judge_batch(["You idiot."], [None])
+    assert first.calls and not again.calls and other.calls

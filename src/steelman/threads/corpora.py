@@ -139,6 +139,8 @@ def seen_elsewhere(
 
 class CachedJudge:
     """A judge whose answers are kept in ``path`` (JSON lines), read back on the next run.
+    Answers are keyed by the judge's name, version and (for a real judge) its config with every
+    file's sha256, so a retrained judge never reads another's answers.
 
     Only what the escalation features read is restored (no evidence spans), so use it for
     training, not for showing judgements.
@@ -148,7 +150,15 @@ class CachedJudge:
         self.judge = judge
         self.path = Path(path)
         info: Any = getattr(judge, "info", None) or {}
+        # a judge retrained under the same version has a different config (its files' sha256)
+        config = getattr(getattr(judge, "model", None), "config", None)
+        fingerprint = (
+            hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
+            if isinstance(config, dict)
+            else ""
+        )
         self.tag = f"{info.get('name', type(judge).__name__)}:{info.get('version', '?')}"
+        self.tag += f":{fingerprint[:16]}"
         self.cache: dict[str, dict[str, Any]] = {}
         self.judged = 0  # replies the judge was asked about (not found in the file)
         if self.path.exists():
