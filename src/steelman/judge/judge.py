@@ -112,7 +112,7 @@ class Judge:
             for t in dict.fromkeys(pooled_only)
             if t not in self._pooled and t not in set(need_full)
         ]
-        encoded = self.model.network.encode(need_full + missing)
+        encoded = self.model.network.encode(need_full + missing, tokens_for=len(need_full))
         out = {}
         for t, e in zip(need_full + missing, encoded, strict=True):
             self._remember(t, e.pooled)

@@ -91,8 +91,9 @@ class Network:
         self._tok.no_padding()
         self.dim = int(self.heads["span_w"].shape[0])
 
-    def encode(self, texts: Sequence[str]) -> list[Encoded]:
-        """Every text through the encoder, in length-sorted batches; results in input order."""
+    def encode(self, texts: Sequence[str], *, tokens_for: int | None = None) -> list[Encoded]:
+        """Every text through the encoder, in length-sorted batches; results in input order.
+        Only the first ``tokens_for`` texts (all by default) keep their token states."""
         if not texts:
             return []
         encs = self._tok.encode_batch(list(texts))
@@ -111,7 +112,12 @@ class Network:
             for r, i in enumerate(rows):
                 n = len(encs[i].ids)
                 states = np.asarray(hidden[r, :n], dtype=np.float32)
-                out[i] = Encoded(states.mean(axis=0), states, tuple(encs[i].offsets))
+                keep = tokens_for is None or i < tokens_for
+                out[i] = Encoded(
+                    states.mean(axis=0),
+                    states.copy() if keep else states[:0].copy(),
+                    tuple(encs[i].offsets) if keep else (),
+                )
         return [e for e in out if e is not None]
 
     def forward(self, reply: np.ndarray, parent: np.ndarray, cues: np.ndarray) -> HeadOutput:
