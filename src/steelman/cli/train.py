@@ -12,6 +12,15 @@ from steelman.cli import cli
 from steelman.judge.model import bundled_model_dir
 
 _TEXTBOOK = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "textbook.json"
+_TEXTBOOK_OPTION = click.option(
+    "--textbook",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="Textbook replies to score too (default: the repository's fixture, when present).",
+)
+_SETS_OPTION = click.option(
+    "--sets", default=None, help="Comma-separated data sets to use (default: all)."
+)
 
 
 @cli.command()
@@ -26,13 +35,8 @@ _TEXTBOOK = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "textbo
     default=None,
     help="Export and measure this fine-tuned checkpoint (torch state dict) instead of training.",
 )
-@click.option(
-    "--textbook",
-    type=click.Path(dir_okay=False, exists=True),
-    default=None,
-    help="Textbook replies to score too (default: the repository's fixture, when present).",
-)
-@click.option("--sets", default=None, help="Comma-separated data sets to use (default: all).")
+@_TEXTBOOK_OPTION
+@_SETS_OPTION
 @click.option("--steps", type=int, default=None, help="Stop after this many steps (a smoke run).")
 def train(
     data_dir: str | None,
@@ -66,13 +70,8 @@ def train(
 @cli.command("eval")
 @click.argument("data_dir", required=False, type=click.Path(file_okay=False, exists=True))
 @click.option("--model", "model_dir", type=click.Path(file_okay=False), help="A model directory.")
-@click.option(
-    "--textbook",
-    type=click.Path(dir_okay=False, exists=True),
-    default=None,
-    help="Textbook replies to score too (default: the repository's fixture, when present).",
-)
-@click.option("--sets", default=None, help="Comma-separated data sets to use (default: all).")
+@_TEXTBOOK_OPTION
+@_SETS_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 def eval_(
     data_dir: str | None,
