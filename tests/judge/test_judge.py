@@ -124,9 +124,9 @@ def test_each_distinct_text_is_embedded_once(judge: Judge) -> None:
     net = judge.model.network
     real = net.encode
 
-    def counting(texts):  # type: ignore[no-untyped-def]
+    def counting(texts, **kwargs):  # type: ignore[no-untyped-def]
         calls.extend(texts)
-        return real(texts)
+        return real(texts, **kwargs)
 
     net.encode = counting  # type: ignore[method-assign]
     try:

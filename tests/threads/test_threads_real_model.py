@@ -58,9 +58,9 @@ def test_each_comment_is_embedded_once(judge: Any, monkeypatch: pytest.MonkeyPat
         judge_calls.append(len(texts))
         return real_judge(texts, parents)
 
-    def encode_spy(texts: list[str]) -> Any:
+    def encode_spy(texts: list[str], **kwargs: Any) -> Any:
         encoded.extend(texts)
-        return real_encode(texts)
+        return real_encode(texts, **kwargs)
 
     monkeypatch.setattr(judge, "judge_batch", judge_spy)
     monkeypatch.setattr(judge.model.network, "encode", encode_spy)
