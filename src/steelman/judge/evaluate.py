@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from steelman.data.corpus import ACT_TASKS, Sample
-from steelman.errors import MissingDependency
+from steelman.judge.compat import import_sklearn
 from steelman.judge.judge import Judge
 from steelman.judge.result import Judgement
 from steelman.levels import LEVELS
@@ -27,14 +27,6 @@ __all__ = ["evaluate", "span_f1", "textbook"]
 
 _CODES = [lv.code for lv in LEVELS]
 _WIKI_ACTS = [a for a in ACT_TASKS if a != "agreement"]
-
-
-def _sk() -> Any:
-    try:
-        from sklearn import metrics
-    except ImportError as exc:
-        raise MissingDependency("scikit-learn", "train", "Evaluating the judge") from exc
-    return metrics
 
 
 def _score(j: Judgement, task: str) -> float:
@@ -79,7 +71,7 @@ def span_f1(judgements: Sequence[Judgement], samples: Sequence[Sample]) -> dict[
 def _level_figures(
     pred: list[str], gold: list[str], groups: list[str], rounds: int, seed: int
 ) -> dict[str, Any]:
-    m = _sk()
+    m = import_sklearn().metrics
     rank = {c: i for i, c in enumerate(_CODES)}
 
     def figures(idx: Sequence[int]) -> tuple[float, float]:
@@ -124,7 +116,7 @@ def evaluate(
     judge: Judge, samples: Sequence[Sample], *, rounds: int = 1000, seed: int = 0
 ) -> dict[str, Any]:
     """Every figure the model card reports, on ``samples`` (held out from training)."""
-    m = _sk()
+    m = import_sklearn().metrics
     judged = judge.judge_batch([s.text for s in samples], [s.parent for s in samples])
     auc: dict[str, dict[str, dict[str, float]]] = {}
     for task in (

@@ -24,9 +24,19 @@ import numpy as np
 
 from steelman.data.corpus import BINARY_TASKS, Sample
 from steelman.errors import MissingDependency
+from steelman.judge.compat import import_torch
 from steelman.judge.cues import CUE_NAMES, cue_vector
 
-__all__ = ["FinetuneConfig", "balanced", "base_encoder_dir", "finetune", "token_targets"]
+__all__ = [
+    "FinetuneConfig",
+    "TrainingTokenizer",
+    "balanced",
+    "base_encoder_dir",
+    "build_model",
+    "finetune",
+    "pos_weights",
+    "token_targets",
+]
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +55,7 @@ class FinetuneConfig:
     lr_head: float = 1e-3
     hidden: int = 256
     seed: int = 13
-    # samples per domain per epoch (a domain with fewer is repeated up to ``repeat_max`` times)
+    # samples per domain per pass (a domain with fewer is drawn again from the start)
     quota: dict[str, int] = field(
         default_factory=lambda: {
             "wikitactics": 8985,
@@ -127,15 +137,7 @@ def token_targets(
     return y
 
 
-def _torch() -> Any:
-    try:
-        import torch
-    except ImportError as exc:
-        raise MissingDependency("torch", "train", "Fine-tuning the judge") from exc
-    return torch
-
-
-def _build_model(torch: Any, hidden: int) -> Any:
+def build_model(torch: Any, hidden: int) -> Any:
     from transformers import BertModel
 
     nn = torch.nn
@@ -167,7 +169,7 @@ def _build_model(torch: Any, hidden: int) -> Any:
     return Judge2()
 
 
-class _Batcher:
+class TrainingTokenizer:
     """Tokenises with the same ``tokenizers`` file the run time uses."""
 
     def __init__(self, max_tokens: int) -> None:
@@ -209,7 +211,7 @@ def finetune(
 ) -> tuple[Any, dict[str, Any]]:
     """Fine-tune on the ``train`` samples; returns the torch model and a summary of the run."""
     cfg = cfg or FinetuneConfig()
-    torch = _torch()
+    torch = import_torch()
     torch.manual_seed(cfg.seed)
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
@@ -218,8 +220,8 @@ def finetune(
     )
     if cfg.epochs > 1:
         train = train * math.ceil(cfg.epochs)
-    model = _build_model(torch, cfg.hidden)
-    batcher = _Batcher(cfg.max_tokens)
+    model = build_model(torch, cfg.hidden)
+    batcher = TrainingTokenizer(cfg.max_tokens)
     encs = batcher.encode([s.text for s in train])
     parent_texts = sorted({s.parent for s in train if s.parent})
     parent_encs = dict(zip(parent_texts, batcher.encode(parent_texts), strict=True))
@@ -244,7 +246,7 @@ def finetune(
     )
     task_index = {t: i for i, t in enumerate(BINARY_TASKS)}
     weights = torch.tensor([cfg.task_weight.get(t, 1.0) for t in BINARY_TASKS])
-    pos_weight = torch.tensor(_pos_weights(train))
+    pos_weight = torch.tensor(pos_weights(train))
     bf16 = bool(getattr(torch.backends, "mkldnn", None)) and _has_bf16()
     model.train(True)
     started = time.monotonic()
@@ -314,7 +316,7 @@ def finetune(
     return model, summary
 
 
-def _pos_weights(train: Sequence[Sample]) -> list[float]:
+def pos_weights(train: Sequence[Sample]) -> list[float]:
     """Per task, sqrt(negatives / positives) clipped to 1..6: rare acts still move the loss."""
     out = []
     for task in BINARY_TASKS:

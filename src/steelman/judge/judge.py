@@ -84,13 +84,6 @@ class Judge:
         parents = [None] * len(texts) if parent is None else list(parent)
         return self.judge_batch(texts, parents)
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Pooled vectors of ``texts`` (remembered for the last :data:`EMBED_CACHE` texts)."""
-        self._encode_missing(list(texts), [])
-        dim = self.model.network.dim
-        rows = [self._pooled[t] for t in texts]
-        return np.stack(rows) if rows else np.zeros((0, dim), np.float32)
-
     def forget(self, texts: Sequence[str]) -> None:
         """Drop ``texts`` from what the judge remembers (Perspective's ``doNotStore``)."""
         for t in texts:
@@ -107,16 +100,15 @@ class Judge:
         """Encode the ``full`` texts (token states kept) and whichever of ``pooled_only`` are
         not remembered, in one network call."""
         need_full = list(dict.fromkeys(full))
+        wanted = set(need_full)
         missing = [
-            t
-            for t in dict.fromkeys(pooled_only)
-            if t not in self._pooled and t not in set(need_full)
+            t for t in dict.fromkeys(pooled_only) if t not in self._pooled and t not in wanted
         ]
         encoded = self.model.network.encode(need_full + missing, tokens_for=len(need_full))
         out = {}
         for t, e in zip(need_full + missing, encoded, strict=True):
             self._remember(t, e.pooled)
-            if t in need_full:
+            if t in wanted:
                 out[t] = e
         for t in pooled_only:
             if t in self._pooled:

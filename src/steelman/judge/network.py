@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from steelman.errors import MissingDependency, ModelError
+from steelman.judge.decide import sigmoid
 
 __all__ = ["Encoded", "HeadOutput", "Network", "ordinal_probs", "sha256_file"]
 
@@ -90,6 +91,8 @@ class Network:
         self._tok.enable_truncation(max_length=self.max_tokens)
         self._tok.no_padding()
         self.dim = int(self.heads["span_w"].shape[0])
+        # the binary tasks (rows of the output) whose logits come from the refit heads on ``x``
+        self._refit_rows = [int(r) for r in self.heads.get("refit_rows", np.zeros(0)).tolist()]
 
     def encode(self, texts: Sequence[str], *, tokens_for: int | None = None) -> list[Encoded]:
         """Every text through the encoder, in length-sorted batches; results in input order.
@@ -145,10 +148,6 @@ class Network:
             upper = ordinal_probs((z @ h["upper_w"] + h["upper_b"])[:, None] - h["cuts"][None, :])
         return HeadOutput(binary, upper, pre, x)
 
-    @property
-    def _refit_rows(self) -> list[int]:
-        return [int(r) for r in self.heads.get("refit_rows", np.zeros(0)).tolist()]
-
     def direction(
         self, target: str, tasks: Sequence[str], parent: np.ndarray, pre: np.ndarray
     ) -> np.ndarray:
@@ -182,8 +181,7 @@ class Network:
 
 def ordinal_probs(cum_logits: np.ndarray) -> np.ndarray:
     """P(DH2..DH6) from the cumulative logits "level > DH2+k" (made monotone)."""
-    cum = 1.0 / (1.0 + np.exp(-np.clip(cum_logits, -40, 40)))
-    cum = np.minimum.accumulate(cum, axis=1)
+    cum = np.minimum.accumulate(sigmoid(cum_logits), axis=1)
     n = len(cum)
     bounds = np.concatenate([np.ones((n, 1)), cum, np.zeros((n, 1))], axis=1)
     p = np.clip(bounds[:, :-1] - bounds[:, 1:], 0.0, 1.0)

@@ -22,6 +22,7 @@ import numpy as np
 
 from steelman.data.corpus import ACT_TASKS, BINARY_TASKS, Sample, read_corpus
 from steelman.judge.card import render_card
+from steelman.judge.compat import import_sklearn, import_torch
 from steelman.judge.cues import CUE_NAMES, cue_vector
 from steelman.judge.decide import DEFAULT_THRESHOLDS
 from steelman.judge.model import write_model_dir
@@ -85,7 +86,9 @@ def refit_heads(
     WikiTactics acts (class-balanced logistic regressions). Macro-F1 weighs every class alike;
     the fine-tuning losses do not (on WikiTactics val: upper-level macro-F1 0.44 against 0.40
     for the same heads on the hidden units and about 0.30 for the ordinal head)."""
-    from sklearn.linear_model import LogisticRegression
+    LogisticRegression = import_sklearn(
+        "Refitting the judge's heads"
+    ).linear_model.LogisticRegression
 
     wiki = [s for s in train if s.domain == "wikitactics"]
     z = _inputs(judge, wiki)
@@ -156,13 +159,13 @@ NOTES = (
 
 def _pos_weights_of(samples: Sequence[Sample]) -> dict[str, float]:
     """The positive weights fine-tuning used (for a checkpoint trained elsewhere)."""
-    from steelman.judge.finetune import FinetuneConfig, _pos_weights, balanced
+    from steelman.judge.finetune import FinetuneConfig, balanced, pos_weights
 
     cfg = FinetuneConfig()
     train = balanced(
         [s for s in samples if s.split == "train"], cfg.quota, cfg.seed, cfg.level_boost
     )
-    return dict(zip(BINARY_TASKS, _pos_weights(train), strict=True))
+    return dict(zip(BINARY_TASKS, pos_weights(train), strict=True))
 
 
 def train_judge(
@@ -180,15 +183,15 @@ def train_judge(
 
     Returns the metrics written into the model card.
     """
-    import torch
+    torch = import_torch()
 
     from steelman.judge.evaluate import evaluate, textbook
     from steelman.judge.export import export_encoder, head_arrays
     from steelman.judge.finetune import (
         FinetuneConfig,
-        _Batcher,
-        _build_model,
+        TrainingTokenizer,
         base_encoder_dir,
+        build_model,
         finetune,
     )
     from steelman.judge.judge import Judge
@@ -197,7 +200,7 @@ def train_judge(
     cfg = cfg or FinetuneConfig()
     samples = read_corpus(data, domains)
     if state is not None:
-        model = _build_model(torch, cfg.hidden)
+        model = build_model(torch, cfg.hidden)
         model.load_state_dict(torch.load(str(state), weights_only=True))
         model.train(False)
         summary: dict[str, Any] = {"from_state": Path(state).name}
@@ -215,7 +218,7 @@ def train_judge(
         export_encoder(
             model,
             work / "encoder.onnx",
-            _Batcher(cfg.max_tokens).encode([s.text for s in calib]),
+            TrainingTokenizer(cfg.max_tokens).encode([s.text for s in calib]),
             keep=float_ops,
         )
         heads = head_arrays(model)
@@ -248,9 +251,8 @@ def train_judge(
             "tokenizer.json": base_encoder_dir() / "tokenizer.json",
         }
         write_model_dir(out, sources, config, "(refitting)\n")
-        arrays = dict(np.load(work / "heads.npz", allow_pickle=False))
         refit, refit_info = refit_heads(Judge.load(out), train, C=REFIT_C)
-        np.savez(work / "heads.npz", **arrays, **refit)  # type: ignore[arg-type]
+        np.savez(work / "heads.npz", **heads, **refit)  # type: ignore[arg-type]
         config["training"]["refit"] = refit_info
         write_model_dir(out, sources, config, "(measuring)\n")
         judge = Judge.load(out)
@@ -259,15 +261,6 @@ def train_judge(
             metrics["textbook"] = textbook(judge, textbook_path)
         metrics["notes"] = list(NOTES)
         config["metrics"] = metrics
-        for name in sources:
-            sources[name] = work / f"final-{name}"
-            sources[name].write_bytes((out / name).read_bytes())
         write_model_dir(out, sources, config, render_card(config))
     log.info("model written to %s", out)
-    (out / "config.json").read_text()  # written atomically above; fail loudly if not
     return metrics
-
-
-def load_metrics(path: str | Path) -> dict[str, Any]:
-    """The metrics recorded in a model directory's ``config.json``."""
-    return dict(json.loads((Path(path) / "config.json").read_text()).get("metrics", {}))
