@@ -40,6 +40,21 @@ def test_counterargument_is_asked_to_quote_the_sentence_it_answers() -> None:
     assert "Quote the sentence you answer" in s and "families in their homes" in s
 
 
+def test_a_reply_that_quotes_them_is_not_asked_to_quote() -> None:
+    text = 'You say "cities that capped rents kept families in their homes", but evictions rose.'
+    for level in ("DH3", "DH4"):
+        s = suggestion(decision(level), text, PARENT, True, quotes_them=True)
+        assert "Quote the sentence" not in s and "central" in s, level
+
+
+def test_bundled_judge_does_not_ask_a_quoting_reply_to_quote(judge: Judge) -> None:
+    text = (
+        'You say "cities that capped rents kept families in their homes", but the city\'s own'
+        " data shows evictions rose by a third after the cap, because landlords sold up."
+    )
+    assert "Quote the sentence" not in judge(text, parent=PARENT).suggestion
+
+
 def test_refutation_is_pointed_at_the_central_point() -> None:
     text = 'You say "we should cap rent increases at 2% a year", but 2% is below inflation.'
     s = suggestion(decision("DH5"), text, PARENT, True)

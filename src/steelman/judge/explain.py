@@ -189,8 +189,15 @@ def _quote(s: str, limit: int = 140) -> str:
     return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
 
 
-def suggestion(decision: Decision, text: str, parent: str | None, gives_reasons: bool) -> str:
-    """One concrete way to climb higher, fitted to the reply (and quoting its parent)."""
+def suggestion(
+    decision: Decision,
+    text: str,
+    parent: str | None,
+    gives_reasons: bool,
+    quotes_them: bool = False,
+) -> str:
+    """One concrete way to climb higher, fitted to the reply (and quoting its parent): a reply
+    is never asked for what it already does (reasons, quoting the sentence it answers)."""
     lv = decision.level
     answered = answered_sentence(text, parent)
     central = central_sentence(parent)
@@ -206,6 +213,8 @@ def suggestion(decision: Decision, text: str, parent: str | None, gives_reasons:
         return level_info("DH2").climb + quote
     if lv == "DH3" and not gives_reasons:
         return level_info("DH3").climb
+    if lv in ("DH3", "DH4") and quotes_them:
+        lv = "DH5"  # it already quotes what it answers: the next rung is their central point
     if lv in ("DH3", "DH4"):
         if answered:
             return (

@@ -33,6 +33,7 @@ EMBED_CACHE = 4096  # distinct texts whose pooled vectors a judge keeps (about 6
 _CHUNK = 256
 _CONTROL = {c: " " for c in range(32) if chr(c) not in "\n\t"} | {0x7F: " "}
 _REASON_CUES = (CUE_NAMES.index("reasons"), CUE_NAMES.index("evidence"))
+_QUOTE_MARKED, _QUOTED_SHARE = CUE_NAMES.index("quote_marked"), CUE_NAMES.index("quoted_share")
 
 
 def clean_text(text: object, what: str = "text") -> str:
@@ -148,6 +149,7 @@ class Judge:
         )
         cues = np.stack([cue_vector(t, p) for t, p in zip(texts, parents, strict=True)])
         head = net.forward(reply, parent, cues)
+        quotes = (cues[:, _QUOTE_MARKED] > 0) | (cues[:, _QUOTED_SHARE] >= 0.25)
         results = []
         for i, text in enumerate(texts):
             d = decide(head.binary[i], head.upper[i], model.tasks, model.acts, model.thresholds)
@@ -162,7 +164,7 @@ class Judge:
                     attack=d.attack,
                     acts=d.acts,
                     because=evidence(text, net, encoded[text], parent[i], head, i, d, model.tasks),
-                    suggestion=suggestion(d, text, parents[i], reasons),
+                    suggestion=suggestion(d, text, parents[i], reasons, quotes[i]),
                     model=self.info,
                     act_labels=d.act_labels,
                     top_level=d.top_level,
