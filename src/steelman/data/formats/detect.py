@@ -68,7 +68,7 @@ def sniff(head: bytes) -> str | None:
         return None
     try:
         first = json.loads(head.split(b"\n", 1)[0])
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # the reader says what is wrong
         return None
     if not isinstance(first, dict):
         return None

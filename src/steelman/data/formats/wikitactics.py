@@ -14,6 +14,7 @@ from typing import Any
 
 from steelman.data.comments import Comment
 from steelman.data.formats._common import Item, open_binary
+from steelman.data.jsonl import TOO_DEEP, deep_line, nested_deeper
 from steelman.data.labelled import wikitactics_parents
 from steelman.errors import RecordError
 
@@ -33,12 +34,17 @@ def _load(path: Path) -> list[Any]:
     with open_binary(path) as fh:
         raw = fh.read()
     try:
-        conversations = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        conversations = json.loads(text)
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise RecordError("invalid UTF-8; save the file as UTF-8", path=label, line=line) from exc
     except json.JSONDecodeError as exc:
         raise RecordError(f"not valid JSON ({exc.msg})", path=label, line=exc.lineno) from exc
+    except RecursionError:
+        raise RecordError(TOO_DEEP, path=label, line=deep_line(text)) from None
+    if nested_deeper(conversations):
+        raise RecordError(TOO_DEEP, path=label, line=deep_line(text))
     if not isinstance(conversations, list):
         raise RecordError("expected a JSON list of conversations", path=label)
     return conversations

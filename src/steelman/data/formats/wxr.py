@@ -1,10 +1,14 @@
 """WordPress export (WXR): ``<item>`` posts whose ``<wp:comment>`` children are the comments.
 
-The thread is the post's ``<link>`` (or ``<wp:post_id>`` when it has none). Comments marked spam
-or trash in ``wp:comment_approved`` are kept as deleted placeholders so their replies keep a
-parent; pending ones (``0``) are kept as they are, with the status in ``extra["approved"]``.
-Either way ``extra["moderation"]`` says so (``pending``, ``spam``, ``trash``), so that an import
-publishes only what WordPress published.
+The thread is the post's ``<link>`` (or ``<wp:post_id>`` when it has none). WordPress publishes
+a comment only when ``wp:comment_approved`` is ``1`` (or ``approve``), in any case. Comments
+marked spam or trash are kept as deleted placeholders so their replies keep a parent; any other
+status (``0``, ``unapproved``, ``hold``...) is pending, kept as it is. The status is in
+``extra["approved"]``, and ``extra["moderation"]`` says what is not published (``pending``,
+``spam``, ``trash``), so that an import publishes only what WordPress published.
+
+A post's comments are yielded once the post is read, each parent before its replies (an export
+may list a reply first), otherwise in the order of the file.
 """
 
 from __future__ import annotations
@@ -27,8 +31,8 @@ from steelman.errors import RecordError
 __all__ = ["read_wxr"]
 
 WP_NAMESPACE = "http://wordpress.org/export/"  # followed by the version: 1.0/, 1.1/, 1.2/
-_GONE = frozenset({"spam", "trash", "post-trashed"})
-_MODERATION = {"0": "pending", "spam": "spam", "trash": "trash", "post-trashed": "trash"}
+_PUBLISHED = frozenset({"1", "approve", "approved"})
+_GONE = {"spam": "spam", "trash": "trash", "post-trashed": "trash"}  # any other status: pending
 _NO_DATE = "0000-00-00 00:00:00"
 
 
@@ -38,6 +42,7 @@ def read_wxr(path: Path) -> Iterator[Item]:
     item = 0
     link: str | None = None
     post_id: str | None = None
+    read: list[Item] = []  # the comments of the item being read
     for event, elem, depth in iter_xml(path, prune_depth=3):
         name = local_name(elem.tag)
         if event == "start":
@@ -50,6 +55,9 @@ def read_wxr(path: Path) -> Iterator[Item]:
             if depth == 2 and name == "item":
                 item, link, post_id = item + 1, None, None
             continue
+        if depth == 2 and name == "item":
+            yield from _parents_first(read)
+            read = []
         if depth != 3:
             continue
         is_wp = namespace(elem.tag).startswith(WP_NAMESPACE)
@@ -60,9 +68,34 @@ def read_wxr(path: Path) -> Iterator[Item]:
         elif name == "comment" and is_wp:
             thread = link or post_id or f"item {item}"
             try:
-                yield _comment(elem, thread, label)
+                read.append(_comment(elem, thread, label))
             except RecordError as err:
-                yield err
+                read.append(err)
+    yield from _parents_first(read)
+
+
+def _parents_first(items: list[Item]) -> list[Item]:
+    """``items`` in their order, except that a reply to a comment listed later waits for it
+    (a reply cycle, which no order can satisfy, comes last as it was)."""
+    ids = {c.id for c in items if isinstance(c, Comment)}
+    waiting: dict[str, list[Comment]] = {}
+    done: set[str] = set()
+    out: list[Item] = []
+    for item in items:
+        parent = item.parent_id if isinstance(item, Comment) else None
+        if isinstance(item, Comment) and parent in ids and parent not in done:
+            waiting.setdefault(str(parent), []).append(item)
+            continue
+        stack = [item]
+        while stack:  # the item, then the replies that waited for it
+            ready = stack.pop()
+            out.append(ready)
+            if isinstance(ready, Comment):
+                done.add(ready.id)
+                stack.extend(reversed(waiting.pop(ready.id, [])))
+    listed = {id(x) for x in out}
+    out.extend(x for x in items if id(x) not in listed)
+    return out
 
 
 def _comment(elem: LineElement, thread: str, path: str) -> Comment:
@@ -84,10 +117,11 @@ def _comment(elem: LineElement, thread: str, path: str) -> Comment:
     approved = text("comment_approved") or "1"
     kind = text("comment_type")
     date = text("comment_date_gmt")
-    deleted = approved in _GONE
+    status = approved.lower()
     extra: dict[str, object] = {"approved": approved}
-    if approved in _MODERATION:
-        extra["moderation"] = _MODERATION[approved]
+    if status not in _PUBLISHED:
+        extra["moderation"] = _GONE.get(status, "pending")
+    deleted = status in _GONE
     if kind and kind != "comment":
         extra["type"] = kind
     return Comment(
