@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -71,20 +72,30 @@ def serve(
 
     # Demo mode seeds a discussion and a moderator whose password is printed: never into the
     # configured database (however demo was turned on), only into its own, removed at exit.
-    with tempfile.TemporaryDirectory(prefix="steelman-demo-") as folder:
-        configured = settings.database
-        settings = replace(settings, database=f"sqlite:///{Path(folder) / 'demo.db'}")
-        app = steelman.server.create_app(settings)
-        try:
-            password = seed_demo(app.state.steelman.comments)
-            click.echo(
-                f"Steelman demo: {address}/demo  (on a temporary database, removed at exit;"
-                f" {configured} is not touched)"
-            )
-            click.echo(f"Moderate at {address}/admin  as  demo / {password}")
-            uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
-        finally:
-            app.state.steelman.store.close()
+    # uvicorn stops on SIGTERM as on SIGINT, then raises the signal again: by default SIGTERM
+    # would end the process there, before the temporary database is removed.
+    previous = signal.signal(signal.SIGTERM, _exit_cleanly)
+    try:
+        with tempfile.TemporaryDirectory(prefix="steelman-demo-") as folder:
+            configured = settings.database
+            settings = replace(settings, database=f"sqlite:///{Path(folder) / 'demo.db'}")
+            app = steelman.server.create_app(settings)
+            try:
+                password = seed_demo(app.state.steelman.comments)
+                click.echo(
+                    f"Steelman demo: {address}/demo  (on a temporary database, removed at exit;"
+                    f" {configured} is not touched)"
+                )
+                click.echo(f"Moderate at {address}/admin  as  demo / {password}")
+                uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+            finally:
+                app.state.steelman.store.close()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)  # unwinds through the ``finally`` and ``with`` blocks that clean up
 
 
 @cli.command()
