@@ -50,6 +50,15 @@ _STATUS = {
     StoreError: (503, "store_unavailable"),
     InputError: (422, "invalid"),
 }
+# What a response says of a database error (its own text, in the log, says which).
+_STORE_FAILED = (
+    "the comment database could not complete the request; try again shortly"
+    " (the details are in the server's log)"
+)
+_STORE_CONFLICT = (
+    "the request conflicts with what is stored (a duplicate, or a record that is gone);"
+    " reload and try again"
+)
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthorised",
@@ -81,10 +90,14 @@ def _install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(SteelmanError)
     async def steelman_error(request: Request, exc: SteelmanError) -> Response:
+        message = str(exc)
+        if isinstance(exc, StoreError) and exc.driver:  # names tables, indexes, values: log it
+            log.error("database error on %s: %s", request.url.path, exc, exc_info=exc)
+            message = _STORE_CONFLICT if isinstance(exc, Conflict) else _STORE_FAILED
         for kind, (status, code) in _STATUS.items():
             if isinstance(exc, kind):
                 retry = {"Retry-After": "5"} if status == 503 else None
-                return _error(request, status, code, str(exc), headers=retry)
+                return _error(request, status, code, message, headers=retry)
         log.exception("unexpected Steelman error", exc_info=exc)
         return _error(request, 500, "internal", str(exc))
 

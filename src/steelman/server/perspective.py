@@ -15,6 +15,7 @@ from typing import Any
 from steelman.data.text import text_problem
 from steelman.judge.result import Judgement
 from steelman.server.attributes import CATALOGUE, by_name, lowest, supported
+from steelman.server.db.backend import key_problem
 
 __all__ = [
     "ATTRIBUTES",
@@ -303,12 +304,15 @@ def parse_suggestion(body: Any, *, max_chars: int) -> Suggestion:
         if not name or len(name) > 100:
             raise PerspectiveError("attribute names must be 1 to 100 characters")
         scores[name] = _suggested(name, spec, text)
+    community = _optional_string(body, "communityId") or ""
+    if problem := key_problem(community, "communityId"):  # bytes an index holds, in both stores
+        raise PerspectiveError(problem)
     return Suggestion(
         text,
         context,
         scores,
         _languages(body),
-        _optional_string(body, "communityId") or "",
+        community,
         _optional_string(body, "clientToken"),
         _optional_string(body, "sessionId") or "",
     )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from steelman.data.text import text_problem
+from steelman.server.db.backend import MAX_KEY_BYTES, key_problem
 
 __all__ = [
     "AuditOut",
@@ -67,6 +68,23 @@ class PerspectiveErrorOut(BaseModel):
 
 
 ParentId = Annotated[int, Field(ge=1, le=2**63 - 1, description="The comment replied to.")]
+
+
+def _fits_a_key(value: str) -> str:
+    if problem := key_problem(value, "the page address"):
+        raise PydanticCustomError("too_long", problem)
+    return value
+
+
+# Limited in bytes, not characters: 2,000 CJK characters are 6,000 bytes, more than an index holds.
+PageUri = Annotated[
+    str,
+    Field(
+        min_length=1,
+        description=f"The page the thread belongs to (at most {MAX_KEY_BYTES} bytes of UTF-8).",
+    ),
+    AfterValidator(_fits_a_key),
+]
 
 
 class _In(BaseModel):
@@ -154,7 +172,7 @@ class ThreadReportOut(BaseModel):
 
 
 class CommentIn(_In):
-    uri: str = Field(min_length=1, max_length=2000, description="The page the thread belongs to.")
+    uri: PageUri
     title: str = Field("", max_length=300)
     parent_id: ParentId | None = None
     text: str
@@ -167,7 +185,7 @@ class CommentIn(_In):
 
 
 class CheckIn(_In):
-    uri: str = Field(min_length=1, max_length=2000)
+    uri: PageUri
     parent_id: ParentId | None = None
     text: str
 

@@ -1,7 +1,8 @@
 """Two SQL backends behind one small interface: embedded SQLite (WAL) and PostgreSQL.
 
 The store writes portable SQL with ``?`` placeholders; :class:`PostgresBackend` rewrites them to
-``%s``. Rows come back as plain dicts. Errors from the drivers are wrapped in :class:`StoreError`.
+``%s``. Rows come back as plain dicts. Errors from the drivers are wrapped in :class:`StoreError`
+marked ``driver``: their text (tables, indexes, values) is for the log, never for a response.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from steelman.data.text import text_problem
 from steelman.errors import InputError, MissingDependency, SteelmanError
 
 __all__ = [
+    "MAX_KEY_BYTES",
     "Backend",
     "Conflict",
     "Cursor",
@@ -28,14 +30,35 @@ __all__ = [
     "SqliteBackend",
     "StoreError",
     "Unstorable",
+    "key_problem",
     "open_backend",
 ]
 
 Row = dict[str, Any]
 
+#: The most UTF-8 bytes of text in an indexed column (a thread's page address, a community id).
+#: PostgreSQL's btree indexes refuse an entry over 2,704 bytes and SQLite has no limit; both
+#: hold this much, and refusing more alike keeps the two stores answering the same.
+MAX_KEY_BYTES = 2000
+
+
+def key_problem(value: str, name: str) -> str | None:
+    """Why ``value`` cannot go into an indexed column, or ``None`` when it can."""
+    size = len(value.encode("utf-8", "surrogatepass"))
+    if size > MAX_KEY_BYTES:
+        return f"{name} is {size} bytes in UTF-8; at most {MAX_KEY_BYTES} are kept"
+    return None
+
 
 class StoreError(SteelmanError):
-    """The comment database cannot be opened or refused a statement."""
+    """The comment database cannot be opened or refused a statement.
+
+    ``driver`` marks an error wrapped from the database driver, whose text is for the log only.
+    """
+
+    def __init__(self, message: str, *, driver: bool = False) -> None:
+        super().__init__(message)
+        self.driver = driver
 
 
 class Conflict(StoreError):
@@ -80,9 +103,9 @@ class _SqliteCursor:
             cur = self._conn.execute(sql, values)
             return [dict(row) for row in cur.fetchall()]
         except sqlite3.IntegrityError as exc:
-            raise Conflict(f"SQLite: {exc}") from exc
+            raise Conflict(f"SQLite: {exc}", driver=True) from exc
         except sqlite3.Error as exc:
-            raise StoreError(f"SQLite: {exc}") from exc
+            raise StoreError(f"SQLite: {exc}", driver=True) from exc
 
 
 class SqliteBackend:
@@ -121,7 +144,7 @@ class SqliteBackend:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise StoreError(f"SQLite: {exc}") from exc
+                raise StoreError(f"SQLite: {exc}", driver=True) from exc
             try:
                 yield _SqliteCursor(self._conn)
             except BaseException:
@@ -150,9 +173,9 @@ class _PgCursor:
             cur = self._conn.execute(_PLACEHOLDER.sub("%s", sql), values)
             return list(cur.fetchall()) if cur.description else []
         except psycopg.errors.IntegrityError as exc:
-            raise Conflict(f"PostgreSQL: {exc}") from exc
+            raise Conflict(f"PostgreSQL: {exc}", driver=True) from exc
         except psycopg.Error as exc:
-            raise StoreError(f"PostgreSQL: {exc}") from exc
+            raise StoreError(f"PostgreSQL: {exc}", driver=True) from exc
 
 
 class PostgresBackend:
@@ -192,7 +215,7 @@ class PostgresBackend:
                 conn.commit()
             return conn
         except self._psycopg.Error as exc:
-            raise StoreError(f"cannot connect to PostgreSQL: {exc}") from exc
+            raise StoreError(f"cannot connect to PostgreSQL: {exc}", driver=True) from exc
 
     @contextmanager
     def transaction(self) -> Iterator[_PgCursor]:
@@ -214,7 +237,7 @@ class PostgresBackend:
                 conn.commit()
             except self._psycopg.Error as exc:
                 conn.rollback()
-                raise StoreError(f"PostgreSQL commit failed: {exc}") from exc
+                raise StoreError(f"PostgreSQL commit failed: {exc}", driver=True) from exc
             finally:
                 self._pool.put(conn)
         finally:

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from steelman.server.db.backend import Unstorable, key_problem
+
 if TYPE_CHECKING:
     from steelman.server.db.backend import PostgresBackend, SqliteBackend
 
@@ -55,6 +57,8 @@ class FeedbackMixin:
     ) -> int:
         """Keep one suggestion; return its id. Nothing about the sender is kept (no address,
         no session)."""
+        if problem := key_problem(community_id, "the community id"):
+            raise Unstorable(problem)
         with self.backend.transaction() as cur:
             rows = cur.execute(
                 "INSERT INTO feedback (created, text, context, scores, languages, community_id,"

@@ -9,11 +9,14 @@ whose id was seen before, in this file or an earlier import, is reported with it
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from steelman.data.comments import Comment as SourceComment
+from steelman.errors import RecordError
+from steelman.server.db.backend import key_problem
 
 if TYPE_CHECKING:
     from steelman.server.db.store import Store
@@ -90,6 +93,8 @@ def import_comments(store: Store, comments: Iterable[SourceComment], *, actor: s
             continue
         lines[key] = c.line
         uri = str(c.extra.get("thread_link") or c.thread)
+        if problem := key_problem(uri, "the thread"):
+            raise RecordError(problem, line=c.line, field="thread")
         thread = store.thread(uri, create=True, title=str(c.extra.get("thread_title", "")))
         assert thread is not None
         parent = parents.get((c.thread, c.parent_id)) if c.parent_id else None
@@ -108,7 +113,7 @@ def import_comments(store: Store, comments: Iterable[SourceComment], *, actor: s
             text=text,
             status=status,
             actor=actor,
-            request_id=f"import:{c.thread}:{c.id}",
+            request_id=_request_id(c),
             source="import",
             created=c.created.timestamp() if c.created else None,
         )
@@ -125,3 +130,13 @@ def import_comments(store: Store, comments: Iterable[SourceComment], *, actor: s
         actor, "import", count=report.imported, held=report.held, duplicates=report.duplicates
     )
     return report
+
+
+def _request_id(c: SourceComment) -> str:
+    """The source's own id, which makes a second import of a record a no-op; hashed when it is
+    too long for the index (a long thread and a long id together)."""
+    request_id = f"import:{c.thread}:{c.id}"
+    if key_problem(request_id, "the request id"):
+        digest = hashlib.sha256(f"{c.thread}\0{c.id}".encode())
+        return f"import-sha256:{digest.hexdigest()}"
+    return request_id

@@ -16,7 +16,14 @@ from typing import Any
 from steelman.data.comments import Comment as SourceComment
 from steelman.errors import InputError
 from steelman.server.db.accounts import AccountsMixin
-from steelman.server.db.backend import Cursor, PostgresBackend, SqliteBackend, open_backend
+from steelman.server.db.backend import (
+    Cursor,
+    PostgresBackend,
+    SqliteBackend,
+    Unstorable,
+    key_problem,
+    open_backend,
+)
 from steelman.server.db.feedback import FeedbackMixin
 from steelman.server.db.imports import ImportReport, import_comments
 from steelman.server.db.migrations import migrate
@@ -92,6 +99,8 @@ class Store(AccountsMixin, FeedbackMixin):
 
     def thread(self, uri: str, *, create: bool = False, title: str = "") -> Thread | None:
         """The thread for a page address; made on first use when ``create``."""
+        if create and (problem := key_problem(uri, "the page address")):
+            raise Unstorable(problem)
         with self.backend.transaction() as cur:
             rows = cur.execute("SELECT * FROM threads WHERE uri = ?", (uri,))
             if not rows and create:
