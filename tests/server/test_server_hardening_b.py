@@ -7,6 +7,7 @@ a forbidden one.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -257,15 +258,24 @@ def test_jsonl_files_without_threads_do_not_collide(admin: TestClient) -> None:
     for name, data in (("monday.jsonl", one), ("tuesday.jsonl", two)):
         r = admin.post("/api/admin/import", files={"file": (name, data)})
         assert r.json()["imported"] == data.count(b"\n") and r.json()["duplicates"] == 0
-    assert [c["text"] for c in _listed(admin, "monday")] == ["First file, one.", "First file, two."]
-    assert [c["text"] for c in _listed(admin, "tuesday")] == ["Second file, one."]
+    monday, tuesday = _named_after("monday", one), _named_after("tuesday", two)
+    assert [c["text"] for c in _listed(admin, monday)] == ["First file, one.", "First file, two."]
+    assert [c["text"] for c in _listed(admin, tuesday)] == ["Second file, one."]
+
+
+def _named_after(stem: str, data: bytes) -> str:
+    """The thread of records without one: the file's name and its content (issue 16)."""
+    return f"{stem}-{hashlib.sha256(data).hexdigest()[:12]}"
 
 
 def test_duplicate_ids_are_reported_with_their_lines(admin: TestClient) -> None:
     data = b'{"id": 1, "text": "a"}\n{"id": 2, "text": "b"}\n{"id": 1, "text": "c"}\n'
     r = admin.post("/api/admin/import", files={"file": ("dup.jsonl", data)}).json()
     assert (r["imported"], r["duplicates"]) == (2, 1)
-    assert r["skipped"] == [{"line": 3, "thread": "dup", "id": "1", "why": "the same id as line 1"}]
+    thread = _named_after("dup", data)
+    assert r["skipped"] == [
+        {"line": 3, "thread": thread, "id": "1", "why": "the same id as line 1"}
+    ]
     again = admin.post("/api/admin/import", files={"file": ("dup.jsonl", data)}).json()
     assert (again["imported"], again["duplicates"]) == (0, 3)
     assert [s["line"] for s in again["skipped"]] == [1, 2, 3]

@@ -7,13 +7,17 @@ judge calls go through the server's micro-batcher, so a thread shares batches wi
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import os
 import re
 import tempfile
 from pathlib import Path
 
 from steelman.data.comments import Comment
 from steelman.data.formats import FORMATS, build_threads, read_comments
-from steelman.errors import InputError, ModelError
+from steelman.data.formats._common import COMPRESSED
+from steelman.data.formats.convokit import UTTERANCES
+from steelman.errors import InputError, ModelError, RecordError
 from steelman.judge.result import Judgement
 from steelman.server.judging import MicroBatcher
 from steelman.threads import ThreadReport
@@ -32,14 +36,42 @@ class _Batched:
         return self.batcher.judge_many(texts, parents)
 
 
-def read_thread_file(data: bytes, *, filename: str = "", format: str = "auto") -> list[Comment]:
-    """The comments of an uploaded file in any format the importers read."""
+def read_thread_file(
+    data: bytes, *, filename: str = "", format: str = "auto", by_content: bool = False
+) -> list[Comment]:
+    """The comments of an uploaded file in any format the importers read.
+
+    Records without a thread go into one named after the file. With ``by_content`` (an import)
+    that name also carries the start of the file's SHA-256: two different exports both called
+    ``comments.jsonl`` never share a thread, and importing the same file again finds its own.
+    Errors name the uploaded file, never the server's temporary copy of it.
+    """
     if not data.strip():
         raise InputError("the file is empty")
+    name = _upload_name(filename)
+    if by_content:
+        name = _with_digest(name, hashlib.sha256(data).hexdigest()[:12])
+    shown = Path(filename.replace("\\", "/")).name[:200] or "the upload"
     with tempfile.TemporaryDirectory(prefix="steelman-upload-") as folder:
-        path = Path(folder) / _upload_name(filename)
+        path = Path(folder) / name
         path.write_bytes(data)
-        return list(read_comments(path, format=format))
+        try:
+            return list(read_comments(path, format=format))
+        except RecordError as exc:
+            raise RecordError(exc.reason, path=shown, line=exc.line, field=exc.field) from exc
+        except InputError as exc:
+            raise InputError(str(exc).replace(str(path), shown)) from exc
+
+
+def _with_digest(name: str, digest: str) -> str:
+    """``comments.jsonl.gz`` -> ``comments-<digest>.jsonl.gz``; the stem names the thread, the
+    suffixes still tell the format (and a ConvoKit file keeps the name that says so)."""
+    packed = next((s for s in COMPRESSED if name.lower().endswith(s)), "")
+    inner = name[: len(name) - len(packed)]
+    if inner.lower() == UTTERANCES:
+        return name
+    stem, extension = os.path.splitext(inner)
+    return f"{stem}-{digest}{extension}{packed}"
 
 
 def _upload_name(filename: str) -> str:

@@ -172,8 +172,10 @@ async def import_comments(
     """Import existing comments, keeping the source's moderation: published ones are published
     (and judged later by the re-judge pass), pending ones held, spam and trash hidden. Records
     whose ids were imported before are skipped and listed with their lines. Records without a
-    thread go into one named after the file."""
-    comments = read_thread_file(await file.read(), filename=file.filename or "", format=format)
+    thread go into one named after the file and the start of its SHA-256 (two exports of one
+    name never share a thread; the same file imported again finds its own)."""
+    data, name = await file.read(), file.filename or ""
+    comments = read_thread_file(data, filename=name, format=format, by_content=True)
     report = state.store.import_comments(comments, actor=session.user.username)
     state.comments.forecasts.refresh_missing()
     return report.to_dict()

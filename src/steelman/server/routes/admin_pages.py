@@ -187,7 +187,8 @@ async def import_file(
     format: Annotated[str, Form()] = "auto",
 ) -> Response:
     try:
-        comments = read_thread_file(await file.read(), filename=file.filename or "", format=format)
+        data, name = await file.read(), file.filename or ""
+        comments = read_thread_file(data, filename=name, format=format, by_content=True)
         report = state.store.import_comments(comments, actor=session.user.username)
         state.comments.forecasts.refresh_missing()
         message = report.summary()
