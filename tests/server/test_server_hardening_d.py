@@ -296,4 +296,4 @@ def test_sigterm_removes_the_demo_database(database: str, tmp_path: Path) -> Non
     assert proc.returncode == 0, err.decode()
     assert b"Traceback" not in err
     assert list(tmp_path.glob("steelman-demo-*")) == []  # was left with demo.db inside
-    assert json.dumps(out.decode())  # it printed the demo's addresses
+    assert b"Steelman demo:" in out and b"removed at exit" in out
