@@ -195,3 +195,20 @@ def test_forget_drops_remembered_texts(judge: Judge) -> None:
     assert text in judge._pooled
     judge.forget([text, "never seen"])
     assert text not in judge._pooled
+
+
+def test_a_small_cache_never_loses_a_parent_the_chunk_reads(
+    judge: Judge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Replies encoded in a chunk must not push out of the cache a parent that the same chunk
+    reads (issue 16, item 12: `KeyError: "<a parent's text>"` on big files)."""
+    import steelman.judge.judge as judge_module
+
+    monkeypatch.setattr(judge_module, "EMBED_CACHE", 4)
+    parent = "A parent several replies answer, unique 7311."
+    first = judge("Sure.", parent=parent)
+    replies = [f"I disagree with point {i}, because the figures say otherwise." for i in range(6)]
+    again = judge(replies, parent=[parent] * len(replies))
+    assert len(again) == len(replies)
+    assert judge("Sure.", parent=parent).scores == pytest.approx(first.scores, abs=1e-6)
+    assert len(judge._pooled) <= 4

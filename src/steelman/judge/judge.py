@@ -55,9 +55,13 @@ class Judge:
         self._pooled: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @classmethod
-    def load(cls, path: str | Path | None = None, *, threads: int = 0) -> Judge:
-        """Load a model directory (the bundled one by default)."""
-        return cls(JudgeModel.load(path, threads=threads))
+    def load(
+        cls, path: str | Path | None = None, *, threads: int = 0, kernels: str | None = None
+    ) -> Judge:
+        """Load a model directory (the bundled one by default). ``kernels``: ``"auto"`` (the
+        default: int8 where the CPU has exact int8 dot products, float elsewhere), ``"int8"``
+        or ``"float"``; the ``STEELMAN_JUDGE_KERNELS`` environment variable sets it too."""
+        return cls(JudgeModel.load(path, threads=threads, kernels=kernels))
 
     @property
     def info(self) -> dict[str, str]:
@@ -97,24 +101,30 @@ class Judge:
         while len(self._pooled) > EMBED_CACHE:
             self._pooled.popitem(last=False)
 
-    def _encode_missing(self, pooled_only: list[str], full: list[str]) -> dict[str, Encoded]:
+    def _encode_missing(
+        self, pooled_only: list[str], full: list[str]
+    ) -> tuple[dict[str, Encoded], dict[str, np.ndarray]]:
         """Encode the ``full`` texts (token states kept) and whichever of ``pooled_only`` are
-        not remembered, in one network call."""
+        not remembered, in one network call. Returns the full encodings and the pooled vector
+        of every text asked for: the chunk reads those, never the cache, which may already
+        have let some go to make room."""
         need_full = list(dict.fromkeys(full))
         wanted = set(need_full)
-        missing = [
-            t for t in dict.fromkeys(pooled_only) if t not in self._pooled and t not in wanted
-        ]
+        pooled = {
+            t: self._pooled[t]
+            for t in dict.fromkeys(pooled_only)
+            if t in self._pooled and t not in wanted
+        }
+        missing = [t for t in dict.fromkeys(pooled_only) if t not in pooled and t not in wanted]
         encoded = self.model.network.encode(need_full + missing, tokens_for=len(need_full))
         out = {}
         for t, e in zip(need_full + missing, encoded, strict=True):
-            self._remember(t, e.pooled)
+            pooled[t] = e.pooled
             if t in wanted:
                 out[t] = e
-        for t in pooled_only:
-            if t in self._pooled:
-                self._pooled.move_to_end(t)
-        return out
+        for t, vec in pooled.items():
+            self._remember(t, vec)
+        return out, pooled
 
     def judge_batch(
         self, texts: Sequence[str], parents: Sequence[str | None] | None = None
@@ -142,11 +152,9 @@ class Judge:
     def _judge_chunk(self, texts: list[str], parents: list[str | None]) -> list[Judgement]:
         model = self.model
         net = model.network
-        encoded = self._encode_missing([p for p in parents if p], texts)
+        encoded, pooled = self._encode_missing([p for p in parents if p], texts)
         reply = np.stack([encoded[t].pooled for t in texts])
-        parent = np.stack(
-            [self._pooled[p] if p else np.zeros(net.dim, np.float32) for p in parents]
-        )
+        parent = np.stack([pooled[p] if p else np.zeros(net.dim, np.float32) for p in parents])
         cues = np.stack([cue_vector(t, p) for t, p in zip(texts, parents, strict=True)])
         head = net.forward(reply, parent, cues)
         quotes = (cues[:, _QUOTE_MARKED] > 0) | (cues[:, _QUOTED_SHARE] >= 0.25)
