@@ -22,6 +22,8 @@ from perspective_clients import (
 )
 from serverkit import ThreadedServer, make_app
 
+from steelman.server.feedback import add_key
+
 NODE_DIR = Path(__file__).resolve().parents[1] / "clients" / "node"
 TOXIC = "You idiot, you are stupid."
 CIVIL = "No, because the 2019 study found the opposite."
@@ -106,11 +108,12 @@ def test_discourses_check_reads_the_score_it_expects(
 def test_google_api_python_client_sends_feedback(tmp_path: Path) -> None:
     discovery = pytest.importorskip("googleapiclient.discovery")
     app = make_app(tmp_path)
+    _, key = add_key(app.state.steelman.store, "client-test")
     with ThreadedServer(app) as server:
         client = discovery.build(
             "commentanalyzer",
             "v1alpha1",
-            developerKey="not-needed",
+            developerKey=key,  # sent as ?key=, as Perspective's are
             discoveryServiceUrl=f"{server.url}/$discovery/rest?version=v1alpha1",
             static_discovery=False,
             cache_discovery=False,

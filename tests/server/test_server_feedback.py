@@ -16,9 +16,18 @@ from steelman.cli import main
 from steelman.data.corpus import Sample
 from steelman.data.feedback import read_feedback
 from steelman.server.db import Store
-from steelman.server.feedback import export_feedback
+from steelman.server.feedback import add_key, export_feedback
 
 URL = "/v1alpha1/comments:suggestscore"
+
+
+def _key(database: str) -> dict[str, str]:
+    """A feedback key issued for forum-1, as the ``key`` query parameter."""
+    store = Store.open(database)
+    try:
+        return {"key": add_key(store, "forum-1")[1]}
+    finally:
+        store.close()
 
 
 def _suggest(text: str, scores: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -46,7 +55,7 @@ def test_a_suggestion_is_kept_with_the_comment(client: TestClient, database: str
         clientToken="tok-1",
         sessionId="https://forum.example_7",
     )
-    r = client.post(URL, json=body)
+    r = client.post(URL, params=_key(database), json=body)
     assert r.status_code == 200, r.text
     assert r.json() == {
         "detectedLanguages": ["en"],
@@ -60,14 +69,14 @@ def test_a_suggestion_is_kept_with_the_comment(client: TestClient, database: str
         store.close()
     assert kept.text == text and kept.context == ["The article.", "The parent."]
     assert kept.scores["TOXICITY"] == {"summary": 0.9, "spans": [[12, 18, 1.0]]}
-    assert (kept.community_id, kept.client_token) == ("forum-1", "tok-1")
+    assert (kept.community_id, kept.client_token, kept.key) == ("forum-1", "tok-1", "forum-1")
     raw = json.dumps(kept.__dict__)
     assert "forum.example_7" not in raw  # nothing about the sender is kept
 
 
 def test_corals_feedback_shape_is_accepted(client: TestClient, database: str) -> None:
     body = coral_suggestscore("Thanks, that helped.", comment_id="c-9", status="APPROVED")
-    r = client.post(URL + "?key=not-a-google-key", json=body)
+    r = client.post(URL + "?key=" + _key(database)["key"], json=body)
     assert r.status_code == 200, r.text
     assert r.json()["clientToken"] == "comment:c-9"
     store = Store.open(database)
@@ -101,7 +110,7 @@ def test_corals_feedback_shape_is_accepted(client: TestClient, database: str) ->
 def test_bad_suggestions_are_perspective_400s_and_kept_nowhere(
     client: TestClient, database: str, body: dict[str, Any], words: str
 ) -> None:
-    r = client.post(URL, json=body)
+    r = client.post(URL, params=_key(database), json=body)
     assert r.status_code == 400, r.text
     error = r.json()["error"]
     assert error["status"] == "INVALID_ARGUMENT" and words in error["message"]
@@ -115,6 +124,7 @@ def test_bad_suggestions_are_perspective_400s_and_kept_nowhere(
 def _fill(database: str) -> None:
     store = Store.open(database)
     try:
+        key = add_key(store, "forum-1")[0]
         store.add_feedback(
             "You idiot, I will hurt you.",
             {
@@ -126,8 +136,11 @@ def _fill(database: str) -> None:
             context=["The article.", "The parent."],
             community_id="forum-1",
             client_token="comment:1",
+            key_id=key.id,
         )
-        store.add_feedback("Fair point.", {"TOXICITY": {"summary": 0.0, "spans": []}})
+        store.add_feedback(
+            "Fair point.", {"TOXICITY": {"summary": 0.0, "spans": []}}, key_id=key.id
+        )
     finally:
         store.close()
 
@@ -145,8 +158,9 @@ def test_export_writes_training_rows_that_read_back_as_samples(
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert rows[0]["labels"] == {"toxicity": 1.0, "threat": 1.0, "attack": 1.0}
     assert rows[0]["spans"] == [[4, 9]]  # spans scored 0.5 or over
-    assert rows[0]["parent"] == "The parent." and rows[0]["domain"] == "feedback:forum-1"
+    assert rows[0]["parent"] == "The parent." and rows[0]["domain"] == "feedback:forum-1:forum-1"
     assert rows[0]["suggested"]["scores"]["APPROVED"]["summary"] == 0.0  # kept as sent
+    assert [r["suggested"]["key"] for r in rows] == ["forum-1", "forum-1"]
     assert rows[1]["labels"] == {"toxicity": 0.0} and rows[1]["group"] == "feedback-2"
     samples = list(read_feedback(out))
     assert all(isinstance(s, Sample) for s in samples)

@@ -24,6 +24,7 @@ from serverkit import free_port
 
 from steelman.errors import InputError
 from steelman.server.db import STATUSES, Store
+from steelman.server.feedback import add_key
 
 PAGE = "https://blog.example/round-two"
 CJK = "漢"  # three bytes in UTF-8
@@ -66,14 +67,15 @@ def test_a_community_id_too_long_in_bytes_is_refused_alike_by_both_stores(
         "attributeScores": {"TOXICITY": {"summaryScore": {"value": 0.1}}},
         "communityId": CJK * 20000,
     }
-    r = client.post("/v1alpha1/comments:suggestscore", json=body)
+    key = {"key": add_key(client.app.state.steelman.store, "site")[1]}  # type: ignore[attr-defined]
+    r = client.post("/v1alpha1/comments:suggestscore", params=key, json=body)
     assert r.status_code == 400, r.text  # was 200 on SQLite, 503 on PostgreSQL
     error = r.json()["error"]
     assert error["status"] == "INVALID_ARGUMENT"
     assert "communityId" in error["message"] and "bytes" in error["message"]
     assert list(client.app.state.steelman.store.iter_feedback()) == []  # type: ignore[attr-defined]
     body["communityId"] = CJK * 300
-    assert client.post("/v1alpha1/comments:suggestscore", json=body).status_code == 200
+    assert client.post("/v1alpha1/comments:suggestscore", params=key, json=body).status_code == 200
 
 
 def test_the_store_refuses_a_community_id_too_long_in_bytes(store: Store) -> None:

@@ -45,7 +45,14 @@ DATA_NOTE = (
 
 
 class PerspectiveError(Exception):
-    """A request Perspective would refuse with 400 INVALID_ARGUMENT."""
+    """A request Perspective would refuse: 400 INVALID_ARGUMENT unless ``status`` says otherwise
+    (403 a missing key, 429 a key over its limits); ``error_type`` is Perspective's
+    ``errorType`` for it (``COMMENT_EMPTY``...), sent in the error's ``details``."""
+
+    def __init__(self, message: str, *, status: int = 400, error_type: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error_type = error_type
 
 
 @dataclass(frozen=True)
@@ -342,7 +349,12 @@ def discovery_document(root_url: str) -> dict[str, Any]:
         "servicePath": "",
         "batchPath": "batch",
         "parameters": {
-            "key": {"type": "string", "location": "query", "description": "Ignored (no keys)."},
+            "key": {
+                "type": "string",
+                "location": "query",
+                "description": "A feedback key (steelman feedback-keys add), which"
+                " comments:suggestscore requires; comments:analyze ignores it.",
+            },
             "alt": {"type": "string", "location": "query", "default": "json"},
         },
         "schemas": {

@@ -83,6 +83,18 @@ class Settings:
     rate_login_per_minute: int = _opt(
         10, "Moderator login attempts one client address may make per minute."
     )
+    feedback_per_minute: int = _opt(
+        60, "comments:suggestscore requests one feedback key may make per minute (429 above)."
+    )
+    feedback_max_rows: int = _opt(
+        100_000,
+        "Most suggestions kept per feedback key (429 above; `steelman feedback-keys purge` frees).",
+    )
+    feedback_max_bytes: int = _opt(
+        64 * 1024,
+        "Largest suggestion kept: its comment, context, ids and scores, in UTF-8 bytes"
+        " (400 above).",
+    )
     judge_timeout_s: float = _opt(
         3.0, "Seconds to wait for the judge before failing open (post unjudged, judge later)."
     )
@@ -118,7 +130,14 @@ class Settings:
                 raise InputError(f"setting {name}: must not be negative")
         if self.ban_days < 0:
             raise InputError("setting ban_days: must not be negative (0: until lifted)")
-        for name in ("max_text_chars", "max_batch", "max_name_chars", "trusted_proxy_hops"):
+        for name in (
+            "max_text_chars",
+            "max_batch",
+            "max_name_chars",
+            "trusted_proxy_hops",
+            "feedback_max_rows",
+            "feedback_max_bytes",
+        ):
             if getattr(self, name) < 1:
                 raise InputError(f"setting {name}: must be at least 1")
         if self.judge_timeout_s <= 0 or self.batch_window_ms < 0:

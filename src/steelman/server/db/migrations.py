@@ -146,6 +146,23 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         ALTER TABLE threads ADD COLUMN slow_s {real} NOT NULL DEFAULT 0;
         """,
     ),
+    (
+        7,
+        "feedback keys: comments:suggestscore only from a key a site owner issued",
+        # key_hash: SHA-256 of the secret (the secret itself is shown once, never kept); a
+        # suggestion records the key it came with (NULL: sent before keys, anonymously).
+        """
+        CREATE TABLE feedback_keys (
+            id {id},
+            name TEXT NOT NULL UNIQUE,
+            key_hash TEXT NOT NULL UNIQUE,
+            created {real} NOT NULL,
+            revoked {real}
+        );
+        ALTER TABLE feedback ADD COLUMN key_id {bigint} REFERENCES feedback_keys(id);
+        CREATE INDEX feedback_key ON feedback(key_id);
+        """,
+    ),
 )
 
 _VERSION_TABLE = """

@@ -14,6 +14,7 @@ from steelman.data.text import clean_text
 from steelman.judge.result import Judgement
 from steelman.server.attributes import model_metrics
 from steelman.server.deps import State, public_base, rate_limit
+from steelman.server.feedback import authenticate, keep_suggestion
 from steelman.server.perspective import (
     PerspectiveError,
     analyze_response,
@@ -88,7 +89,7 @@ async def analyze(request: Request, state: State) -> Any:
         )
         return analyze_response(req, judged[0], judged[-1])
     except PerspectiveError as exc:
-        return perspective_error(400, str(exc))
+        return perspective_error(exc.status, str(exc))
 
 
 @router.post(
@@ -98,21 +99,25 @@ async def analyze(request: Request, state: State) -> Any:
 )
 async def suggestscore(request: Request, state: State) -> Any:
     """Perspective's ``comments:suggestscore``: the scores a site says a comment deserves, kept
-    with its text as labelled data (``steelman export-feedback``)."""
+    with its text as labelled data (``steelman export-feedback``). Only with a feedback key
+    (``?key=`` or ``x-goog-api-key``), and only as JSON (a form or text/plain post, which any
+    web page can make, is refused)."""
     try:
+        if _content_type(request) != "application/json":
+            raise PerspectiveError("Send the suggestion as application/json.")
+        secret = request.query_params.get("key") or request.headers.get("x-goog-api-key")
+        key = await run_in_threadpool(
+            authenticate, state.store, state.limiter, state.settings, secret
+        )
         s = parse_suggestion(await _body(request), max_chars=state.settings.max_text_chars)
+        await run_in_threadpool(keep_suggestion, state.store, key, s, state.settings)
     except PerspectiveError as exc:
-        return perspective_error(400, str(exc))
-    await run_in_threadpool(
-        state.store.add_feedback,
-        s.text,
-        s.scores,
-        context=s.context,
-        languages=s.languages,
-        community_id=s.community_id,
-        client_token=s.client_token,
-    )
+        return perspective_error(exc.status, str(exc))
     return suggest_response(s)
+
+
+def _content_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
 @router.get("/$discovery/rest", include_in_schema=False)
