@@ -139,7 +139,9 @@ def test_bridging_attributes_are_served_with_their_figures(client: TestClient) -
 def test_bridging_attributes_without_a_measured_figure_are_refused_or_dropped(
     tmp_path: Path,
 ) -> None:
-    with TestClient(make_app(tmp_path, judge=RuleJudge(metrics={}))) as client:
+    unmeasured = copy.deepcopy(FAKE_METRICS)
+    del unmeasured["dev"]["acts"]  # no F1 for the question act
+    with TestClient(make_app(tmp_path, judge=RuleJudge(metrics=unmeasured))) as client:
         r = client.post(URL, json=_request("Why?", "CURIOSITY_EXPERIMENTAL", "TOXICITY"))
         assert r.status_code == 400
         assert "no measured figure" in r.json()["error"]["message"]
@@ -165,15 +167,40 @@ def test_bridging_attributes_under_their_floor_are_not_served(tmp_path: Path) ->
         assert _scores(client, "Why?", "RESPECT_EXPERIMENTAL")  # the attack head's figures hold
         page = client.get("/docs").text
     row = re.search(r"<code>REASONING_EXPERIMENTAL</code>.*?</tr>", page, re.S)
-    assert row is not None and "its lowest figure, 0.641, is under 0.70" in row.group(0)
+    assert row is not None and "its measured figure (0.641) is under the floor (0.70)" in row.group(
+        0
+    )
 
 
-def test_weak_or_unmeasured_production_attributes_are_served_and_marked(tmp_path: Path) -> None:
+def test_weak_or_unmeasured_production_attributes_are_not_served(tmp_path: Path) -> None:
+    """Issue 17 row 11: a production attribute is served only when its figure clears the floor
+    (ROC-AUC 0.70 in every community, 0.80 on average), as the bridging ones are."""
     weak = copy.deepcopy(FAKE_METRICS)
     weak["dev"]["roc_auc"]["threat"] = {"toxic-spans": {"roc_auc": 0.6702, "n": 9, "positives": 3}}
+    weak["dev"]["roc_auc"]["identity_attack"] = {"cad": {"roc_auc": 0.7461, "n": 9, "positives": 3}}
     del weak["dev"]["roc_auc"]["profanity"]
     with TestClient(make_app(tmp_path, judge=RuleJudge(metrics=weak))) as client:
-        assert set(_scores(client, "Damn.", "THREAT", "PROFANITY")) == {"THREAT", "PROFANITY"}
+        for name, why in (
+            ("THREAT", "(0.670) is under the floor (0.70)"),
+            (
+                "IDENTITY_ATTACK",
+                "(0.746 on average over the communities) is under the floor (0.80)",
+            ),
+            ("PROFANITY", "no measured figure"),
+        ):
+            r = client.post(URL, json=_request("Damn.", name, "TOXICITY"))
+            assert r.status_code == 400 and why in r.json()["error"]["message"], r.text
+            assert f"Attribute {name} is not served" in r.json()["error"]["message"]
+        body = _request(
+            "Damn.",
+            "THREAT",
+            "PROFANITY",
+            "IDENTITY_ATTACK",
+            "TOXICITY",
+            dropUnsupportedAttributes=True,
+        )
+        r = client.post(URL, json=body)
+        assert r.status_code == 200 and set(r.json()["attributeScores"]) == {"TOXICITY"}
         page = client.get("/docs").text
 
     def row(name: str) -> str:
@@ -181,9 +208,10 @@ def test_weak_or_unmeasured_production_attributes_are_served_and_marked(tmp_path
         assert found is not None
         return found.group(0)
 
-    assert "weak: its lowest figure, 0.670, is under 0.70" in row("THREAT")
-    assert "not measured: this model has no figure for it" in row("PROFANITY")
-    assert "weak" not in row("TOXICITY") and "not measured" not in row("TOXICITY")
+    assert "not served by this model: its measured figure (0.670)" in row("THREAT")
+    assert "not served by this model: it has no measured figure" in row("PROFANITY")
+    assert "not served by this model: its measured figure (0.746 on" in row("IDENTITY_ATTACK")
+    assert "not served" not in row("TOXICITY") and "served: its ROC-AUC" in row("TOXICITY")
 
 
 def test_a_judge_without_the_heads_refuses_toxicity_in_perspective_shape(tmp_path: Path) -> None:
@@ -209,7 +237,7 @@ def test_english_in_any_spelling_is_served(client: TestClient, languages: list[s
     assert r.status_code == 200 and r.json()["languages"] == languages
 
 
-@pytest.mark.parametrize("languages", [["de"], ["en", "fr"], ["pt-BR"]])
+@pytest.mark.parametrize("languages", [["de"], ["fr", "de"], ["pt-BR"]])
 def test_other_languages_are_a_perspective_400(client: TestClient, languages: list[str]) -> None:
     r = client.post(URL, json=_request("Nein.", "TOXICITY", languages=languages))
     assert r.status_code == 400

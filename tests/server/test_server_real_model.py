@@ -62,13 +62,12 @@ def test_real_perspective_ranks_an_insult_above_a_question(real_app: FastAPI) ->
 
 
 def test_real_perspective_answers_toxicity_and_the_production_set(real_app: FastAPI) -> None:
+    """The production attributes whose measured figures clear the floor are served; THREAT
+    (0.639), IDENTITY_ATTACK (0.746) and PROFANITY (no figure) are not (issue 17 row 11)."""
     names = (
         "TOXICITY",
         "SEVERE_TOXICITY",
-        "IDENTITY_ATTACK",
         "INSULT",
-        "PROFANITY",
-        "THREAT",
         "ATTACK_ON_COMMENTER",
         "ATTACK_ON_AUTHOR",
     )
@@ -88,6 +87,10 @@ def test_real_perspective_answers_toxicity_and_the_production_set(real_app: Fast
     with TestClient(real_app) as client:
         rude_text = "You are a pathetic idiot and a disgusting liar."
         rude, calm = scores(rude_text), scores("Could you share where the 12% comes from?")
+        for name in ("IDENTITY_ATTACK", "PROFANITY", "THREAT"):
+            body = {"comment": {"text": rude_text}, "requestedAttributes": {name: {}}}
+            r = client.post("/v1alpha1/comments:analyze", json=body)
+            assert r.status_code == 400 and "is not served" in r.json()["error"]["message"]
     assert set(rude) == set(names)
     value = {k: v["summaryScore"]["value"] for k, v in rude.items()}
     assert value["TOXICITY"] > calm["TOXICITY"]["summaryScore"]["value"]

@@ -200,7 +200,9 @@ def create_app(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST", "PUT", "DELETE"],
-        allow_headers=["Content-Type", "X-Steelman-Token"],
+        # x-goog-api-client and x-goog-api-key: what Google's client libraries add to
+        # Perspective requests from a browser.
+        allow_headers=["Content-Type", "X-Steelman-Token", "X-Goog-Api-Client", "X-Goog-Api-Key"],
         max_age=600,
     )
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)

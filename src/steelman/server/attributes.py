@@ -4,9 +4,12 @@ how it differs from Google's attribute of the same name, and which measured figu
 One table (:data:`CATALOGUE`) decides all of it; the drop-in (:mod:`steelman.server.perspective`),
 the feedback export and the /docs page read it. The figures themselves are never written here:
 they are the model's own dev-split measurements (``metrics.dev`` in its ``config.json``), read at
-run time by :func:`figures`. An experimental ("bridging") attribute is served only when the model
-carries the figure it cites and that figure reaches a floor (ROC-AUC :data:`AUC_FLOOR`, F1
-:data:`F1_FLOOR`) in every community measured (:func:`supported`).
+run time by :func:`figures`. An attribute is served only when the model carries the figure it
+cites and that figure clears its floor (:func:`supported`): an experimental ("bridging") one
+ROC-AUC :data:`AUC_FLOOR` (F1 :data:`F1_FLOOR`) in every community measured; one of
+Perspective's production attributes and the attacks ROC-AUC :data:`AUC_FLOOR` in every community
+and :data:`PRODUCTION_MEAN_FLOOR` on average over them. Steelman's own STEELMAN_* attributes are
+always served, their figures shown.
 """
 
 from __future__ import annotations
@@ -22,16 +25,19 @@ __all__ = [
     "AUC_FLOOR",
     "CATALOGUE",
     "F1_FLOOR",
+    "PRODUCTION_MEAN_FLOOR",
     "Attribute",
     "Figure",
     "by_name",
     "describe",
     "figures",
     "lowest",
+    "mean",
     "model_metrics",
     "severe_toxicity",
     "span_figures",
     "supported",
+    "unserved",
 ]
 
 _TOXIC_HEADS = ("insult", "identity_attack", "threat")
@@ -60,7 +66,8 @@ class Figure:
 
     path: tuple[str, ...]
     what: str  # how the figure reads ("ROC-AUC", "F1 of the decided act")
-    floor: float = 0.0  # an experimental attribute is served only at or over this, everywhere
+    floor: float = 0.0  # a gated attribute is served only at or over this, everywhere
+    mean_floor: float = 0.0  # ... and at or over this on average over the communities
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,8 @@ class Attribute:
     score: Callable[[Judgement], float]
     spans: Callable[[Evidence], bool]
     figure: Figure | None = None
-    experimental: bool = False  # served only when the model carries ``figure``
+    experimental: bool = False  # a bridging attribute (Perspective's *_EXPERIMENTAL)
+    gated: bool = False  # served only when the model carries ``figure`` and it clears its floor
     task: str | None = None  # the training label it corrects (steelman export-feedback)
 
 
@@ -85,10 +93,19 @@ def _head(name: str) -> Callable[[Judgement], float]:
 # (a production attribute under it is served, and marked weak on /docs).
 AUC_FLOOR = 0.70
 F1_FLOOR = 0.50
+# What a production attribute must reach on average over the communities measured, as well as
+# AUC_FLOOR in each: TOXICITY (0.774 CAD, 0.860 Ruddit, 0.843 ToxiChat) and INSULT (0.914 Kaggle
+# insults, 0.722 among ToxicSpans' toxic posts) clear it for judge 2.0.0; IDENTITY_ATTACK (0.746)
+# and THREAT (0.639) do not, and PROFANITY has no figure.
+PRODUCTION_MEAN_FLOOR = 0.80
 
 
-def _roc(head: str, floor: float = AUC_FLOOR) -> Figure:
-    return Figure(("roc_auc", head), "ROC-AUC", floor)
+def _roc(head: str, floor: float = AUC_FLOOR, mean_floor: float = 0.0) -> Figure:
+    return Figure(("roc_auc", head), "ROC-AUC", floor, mean_floor)
+
+
+def _production(head: str, what: str = "ROC-AUC") -> Figure:
+    return Figure(("roc_auc", head), what, AUC_FLOOR, PRODUCTION_MEAN_FLOOR)
 
 
 def _level_score(j: Judgement) -> float:
@@ -130,7 +147,8 @@ CATALOGUE: tuple[Attribute, ...] = (
         ("toxicity",),
         _head("toxicity"),
         _toxic_span,
-        _roc("toxicity"),
+        _production("toxicity"),
+        gated=True,
         task="toxicity",
     ),
     Attribute(
@@ -147,7 +165,9 @@ CATALOGUE: tuple[Attribute, ...] = (
         ("toxicity", *_TOXIC_HEADS),
         lambda j: severe_toxicity(j.attributes),
         _toxic_span,
-        None,
+        # never above TOXICITY and rising with it: served on the toxicity head's figure
+        _production("toxicity", "ROC-AUC of the toxicity head it scales"),
+        gated=True,
     ),
     Attribute(
         "IDENTITY_ATTACK",
@@ -160,7 +180,8 @@ CATALOGUE: tuple[Attribute, ...] = (
         ("identity_attack",),
         _head("identity_attack"),
         _toxic_span,
-        _roc("identity_attack"),
+        _production("identity_attack"),
+        gated=True,
         task="identity_attack",
     ),
     Attribute(
@@ -173,7 +194,8 @@ CATALOGUE: tuple[Attribute, ...] = (
         ("insult",),
         _head("insult"),
         _toxic_span,
-        _roc("insult"),
+        _production("insult"),
+        gated=True,
         task="insult",
     ),
     Attribute(
@@ -187,7 +209,8 @@ CATALOGUE: tuple[Attribute, ...] = (
         ("profanity",),
         _head("profanity"),
         _toxic_span,
-        _roc("profanity"),
+        _production("profanity"),
+        gated=True,
         task="profanity",
     ),
     Attribute(
@@ -199,7 +222,8 @@ CATALOGUE: tuple[Attribute, ...] = (
         ("threat",),
         _head("threat"),
         _toxic_span,
-        _roc("threat"),
+        _production("threat"),
+        gated=True,
         task="threat",
     ),
     Attribute(
@@ -212,7 +236,8 @@ CATALOGUE: tuple[Attribute, ...] = (
         (),
         lambda j: j.attack,
         _attack_span,
-        _roc("attack"),
+        _production("attack"),
+        gated=True,
         task="attack",
     ),
     Attribute(
@@ -225,7 +250,8 @@ CATALOGUE: tuple[Attribute, ...] = (
         (),
         lambda j: j.attack,
         _attack_span,
-        _roc("attack"),
+        _production("attack"),
+        gated=True,
     ),
     Attribute(
         "REASONING_EXPERIMENTAL",
@@ -241,6 +267,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         _points_to("DH4"),
         _roc("reasons", AUC_FLOOR),
         experimental=True,
+        gated=True,
         task="reasons",
     ),
     Attribute(
@@ -255,6 +282,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         _points_to("question"),
         Figure(("acts", "per_act_f1", "question"), "F1 of the decided act", F1_FLOOR),
         experimental=True,
+        gated=True,
         task="question",
     ),
     Attribute(
@@ -268,6 +296,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         lambda e: False,
         _roc("attack", AUC_FLOOR),
         experimental=True,
+        gated=True,
     ),
     Attribute(
         "STEELMAN_DISAGREEMENT",
@@ -333,22 +362,48 @@ def figures(attr: Attribute, metrics: Mapping[str, Any]) -> Any:
     return value
 
 
-def lowest(attr: Attribute, metrics: Mapping[str, Any]) -> float | None:
-    """The lowest of ``attr``'s figures over the communities measured, or ``None``."""
+def _values(attr: Attribute, metrics: Mapping[str, Any]) -> list[float]:
     found = figures(attr, metrics)
     if isinstance(found, Mapping):
-        values = [f["roc_auc"] for f in found.values() if isinstance(f, Mapping) and "roc_auc" in f]
-        return float(min(values)) if values else None
-    return float(found) if isinstance(found, int | float) else None
+        return [
+            float(f["roc_auc"]) for f in found.values() if isinstance(f, Mapping) and "roc_auc" in f
+        ]
+    return [float(found)] if isinstance(found, int | float) else []
+
+
+def lowest(attr: Attribute, metrics: Mapping[str, Any]) -> float | None:
+    """The lowest of ``attr``'s figures over the communities measured, or ``None``."""
+    values = _values(attr, metrics)
+    return min(values) if values else None
+
+
+def mean(attr: Attribute, metrics: Mapping[str, Any]) -> float | None:
+    """The mean of ``attr``'s figures over the communities measured, or ``None``."""
+    values = _values(attr, metrics)
+    return sum(values) / len(values) if values else None
+
+
+def unserved(attr: Attribute, metrics: Mapping[str, Any]) -> str | None:
+    """Why this server does not answer ``attr`` (``None``: it does). A gated attribute is
+    answered only when the model measured it and its figure clears the floors."""
+    if not attr.gated or attr.figure is None:
+        return None
+    low, avg = lowest(attr, metrics), mean(attr, metrics)
+    if low is None or avg is None:
+        return "it has no measured figure for it"
+    if low < attr.figure.floor:
+        return f"its measured figure ({low:.3f}) is under the floor ({attr.figure.floor:.2f})"
+    if avg < attr.figure.mean_floor:
+        return (
+            f"its measured figure ({avg:.3f} on average over the communities) is under the"
+            f" floor ({attr.figure.mean_floor:.2f})"
+        )
+    return None
 
 
 def supported(attr: Attribute, metrics: Mapping[str, Any]) -> bool:
-    """Whether this server answers ``attr``: an experimental one only when the model measured
-    it and it reaches its figure's floor in every community measured."""
-    if not attr.experimental:
-        return True
-    low = lowest(attr, metrics)
-    return low is not None and attr.figure is not None and low >= attr.figure.floor
+    """Whether this server answers ``attr`` (see :func:`unserved`)."""
+    return unserved(attr, metrics) is None
 
 
 def describe(metrics: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -372,8 +427,12 @@ def describe(metrics: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "google": a.google,
                 "served": supported(a, metrics),
                 "experimental": a.experimental,
+                "gated": a.gated,
                 "floor": a.figure.floor if a.figure else None,
+                "mean_floor": a.figure.mean_floor if a.figure else None,
                 "lowest": lowest(a, metrics),
+                "mean": mean(a, metrics),
+                "why_not": unserved(a, metrics),
                 "what": a.figure.what if a.figure else "",
                 "rows": rows,
             }

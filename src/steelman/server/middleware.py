@@ -9,6 +9,8 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from steelman.server.errors import error_body
+from steelman.server.perspective import PERSPECTIVE_PATHS
+from steelman.server.perspective import error_body as perspective_error_body
 
 __all__ = ["BodyLimit", "SecurityHeaders"]
 
@@ -23,8 +25,12 @@ def _too_large(limit: int) -> str:
     return f"the request body is over the limit of {limit} bytes"
 
 
-async def _send_413(send: Send, limit: int) -> None:
-    body = json.dumps(error_body("too_large", _too_large(limit))).encode()
+async def _send_413(send: Send, limit: int, path: str) -> None:
+    if path.startswith(PERSPECTIVE_PATHS):  # Perspective's clients read Google's error shape
+        shape = perspective_error_body(413, _too_large(limit))
+    else:
+        shape = error_body("too_large", _too_large(limit))
+    body = json.dumps(shape).encode()
     await send(
         {
             "type": "http.response.start",
@@ -51,7 +57,7 @@ class BodyLimit:
             return
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                await _send_413(send, self.limit)
+                await _send_413(send, self.limit, scope.get("path", ""))
                 return
         seen = 0
 

@@ -14,22 +14,26 @@ from typing import Any
 
 from steelman.data.text import text_problem
 from steelman.judge.result import Judgement
-from steelman.server.attributes import CATALOGUE, by_name, lowest, supported
+from steelman.server.attributes import CATALOGUE, by_name, unserved
 from steelman.server.db.backend import key_problem
+from steelman.server.languages import detect, primary
 
 __all__ = [
     "ATTRIBUTES",
     "LANGUAGES",
     "MAX_BYTES",
+    "PERSPECTIVE_PATHS",
     "PerspectiveError",
     "Suggestion",
     "analyze_response",
+    "error_body",
     "parse_request",
     "parse_suggestion",
     "suggest_response",
 ]
 
 LANGUAGES = ("en",)
+PERSPECTIVE_PATHS = ("/v1alpha1/", "/batch")  # where errors take Perspective's shape
 MAX_BYTES = 20_480  # Perspective's own limit on a comment (UTF-8 bytes); clients truncate to it
 
 ATTRIBUTES: dict[str, str] = {a.name: a.meaning for a in CATALOGUE}
@@ -49,10 +53,49 @@ class PerspectiveError(Exception):
     (403 a missing key, 429 a key over its limits); ``error_type`` is Perspective's
     ``errorType`` for it (``COMMENT_EMPTY``...), sent in the error's ``details``."""
 
-    def __init__(self, message: str, *, status: int = 400, error_type: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 400,
+        error_type: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
-        self.error_type = error_type
+        self.error_type = error_type or ("INVALID_REQUEST" if status == 400 else None)
+        self.detail = dict(detail or {})  # more of the error detail, such as the languages
+
+
+_STATUS_NAMES = {
+    400: "INVALID_ARGUMENT",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    413: "INVALID_ARGUMENT",
+    429: "RESOURCE_EXHAUSTED",
+    503: "UNAVAILABLE",
+}
+ERROR_TYPE = "type.googleapis.com/google.commentanalyzer.v1alpha1.Error"
+
+
+def error_body(
+    status: int,
+    message: str,
+    error_type: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Google's error shape, with Perspective's ``errorType`` in ``details`` when there is one
+    (``COMMENT_EMPTY``, ``LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE``, ``INVALID_REQUEST``...)."""
+    error: dict[str, Any] = {
+        "code": status,
+        "message": message,
+        "status": _STATUS_NAMES.get(status, "INTERNAL"),
+    }
+    if error_type is None and status in (400, 413):
+        error_type = "INVALID_REQUEST"
+    if error_type is not None:
+        error["details"] = [{"@type": ERROR_TYPE, "errorType": error_type, **(detail or {})}]
+    return {"error": error}
 
 
 @dataclass(frozen=True)
@@ -63,6 +106,7 @@ class Request:
     spans: bool
     languages: list[str]
     client_token: str | None
+    detected: str = "en"  # the language detected (English when the detector is unsure)
     article: str | None = None  # the first context entry: the article or post
     do_not_store: bool = False
     drop: bool = False  # dropUnsupportedAttributes: leave out what cannot be served
@@ -101,6 +145,20 @@ def _context(body: dict[str, Any]) -> list[str]:
     context = body.get("context") or {}
     if not isinstance(context, dict):
         raise PerspectiveError("context must be an object with a list of entries")
+    pair = context.get("articleAndParentComment")
+    if pair is not None and context.get("entries") is not None:
+        raise PerspectiveError(
+            "Context can have either entries or article_and_parent_comment, but both fields"
+            " were populated."
+        )
+    if pair is not None:
+        if not isinstance(pair, dict):
+            raise PerspectiveError("context.articleAndParentComment must be an object")
+        return [
+            _text(pair[k], f"context.articleAndParentComment.{k}")
+            for k in ("article", "parentComment")
+            if pair.get(k) is not None
+        ]
     entries = context.get("entries") or []
     if not isinstance(entries, list):
         raise PerspectiveError("context.entries must be a list")
@@ -108,25 +166,39 @@ def _context(body: dict[str, Any]) -> list[str]:
 
 
 def _comment(body: dict[str, Any], max_chars: int) -> str:
-    text = _text(body.get("comment"), "comment")
+    comment = body.get("comment")
+    text = _text(comment, "comment")
+    assert isinstance(comment, dict)  # _text checked it
+    kind = comment.get("type", "PLAIN_TEXT")
+    if kind == "HTML":
+        raise PerspectiveError("Currently, only 'PLAIN_TEXT' comments are supported")
+    if kind not in (None, "PLAIN_TEXT", "TEXT_TYPE_UNSPECIFIED"):
+        raise PerspectiveError("Unknown text type")
     if not text.strip():
-        raise PerspectiveError("Comment must be non-empty.")
-    if len(text) > max_chars and len(text.encode("utf-8")) > MAX_BYTES:
+        raise PerspectiveError("Comment must be non-empty.", error_type="COMMENT_EMPTY")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if len(text) > max_chars and size > MAX_BYTES:
         raise PerspectiveError(
-            f"Comment text too long: over {max(max_chars, MAX_BYTES)} characters."
+            f"Comment text too long: {size} bytes of UTF-8, over the limit of {MAX_BYTES} bytes.",
+            error_type="COMMENT_TOO_LONG",
         )
     return text
 
 
 def _languages(body: dict[str, Any]) -> list[str]:
-    languages = body.get("languages") or ["en"]
+    """The languages the client says the comment is in (``[]``: not said, detect them)."""
+    languages = body.get("languages") or []
     if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
         raise PerspectiveError("languages must be a list of language codes")
     return languages
 
 
-def _unsupported_languages(languages: list[str]) -> list[str]:
-    return [x for x in languages if x.split("-")[0].split("_")[0].lower() not in LANGUAGES]
+def _scored_in(requested: list[str], detected: str) -> str | None:
+    """The language the comment is scored in: English when the client named it among its
+    languages or, naming none, when it was detected; ``None`` when it cannot be served."""
+    if requested:
+        return "en" if any(primary(x) in LANGUAGES for x in requested) else None
+    return "en" if primary(detected) in LANGUAGES else None
 
 
 def parse_request(
@@ -155,14 +227,14 @@ def parse_request(
         threshold = (spec or {}).get("scoreThreshold") if isinstance(spec, dict) else None
         if threshold is not None and not isinstance(threshold, int | float):
             raise PerspectiveError(f"requestedAttributes.{name}.scoreThreshold must be a number")
-        if not supported(attr, metrics or {}):
+        kind = spec.get("scoreType") if isinstance(spec, dict) else None
+        if kind not in (None, "PROBABILITY"):
+            raise PerspectiveError(
+                f"Requested score type {kind} is not supported by attribute {name}"
+            )
+        why = unserved(attr, metrics or {})
+        if why is not None:
             if not drop:
-                low = lowest(attr, metrics or {})
-                why = (
-                    "it has no measured figure for it"
-                    if low is None
-                    else f"its measured figure ({low:.3f}) is under the floor it must reach"
-                )
                 raise PerspectiveError(
                     f"Attribute {name} is not served by this model: {why} (see /docs#perspective)."
                 )
@@ -170,12 +242,22 @@ def parse_request(
             continue
         attributes[name] = float(threshold) if threshold is not None else None
     languages = _languages(body)
-    unsupported = _unsupported_languages(languages)
-    if unsupported and attributes:
+    detected = detect(text).language
+    if _scored_in(languages, detected) is None and attributes:
         if not drop:
+            name = next(iter(attributes))
+            asked = languages or [detected]
             raise PerspectiveError(
-                f"Attribute {next(iter(attributes))} does not support request languages:"
-                f" {', '.join(unsupported)}. Supported: {', '.join(LANGUAGES)}."
+                f"Attribute {name} does not support request languages: {', '.join(asked)}."
+                f" Supported: {', '.join(LANGUAGES)}.",
+                error_type="LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
+                detail={
+                    "languageNotSupportedByAttributeError": {
+                        "detectedLanguages": [detected],
+                        "requestedLanguages": languages,
+                        "attribute": name,
+                    }
+                },
             )
         dropped.extend(attributes)
         attributes = {}
@@ -187,6 +269,7 @@ def parse_request(
         bool(body.get("spanAnnotations")),
         languages,
         token if isinstance(token, str) else None,
+        detected=detected,
         article=entries[0] if entries else None,
         do_not_store=bool(body.get("doNotStore")),
         drop=drop,
@@ -229,8 +312,8 @@ def analyze_response(req: Request, j: Judgement, author: Judgement | None = None
         scores[name] = entry
     out: dict[str, Any] = {
         "attributeScores": scores,
-        "languages": req.languages,
-        "detectedLanguages": ["en"],
+        "languages": req.languages or [req.detected],
+        "detectedLanguages": [req.detected],
     }
     if req.client_token is not None:
         out["clientToken"] = req.client_token
@@ -253,7 +336,7 @@ class Suggestion:
 def _score_value(obj: Any, where: str) -> float:
     if not isinstance(obj, dict):
         raise PerspectiveError(f"{where} must be a Score object")
-    value = obj.get("value")
+    value = obj.get("value", 0)  # proto3 JSON leaves out a value of 0
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
         raise PerspectiveError(f"{where}.value must be a number from 0 to 1")
     kind = obj.get("type", "PROBABILITY")
@@ -264,7 +347,9 @@ def _score_value(obj: Any, where: str) -> float:
 
 def _suggested(name: str, spec: Any, text: str) -> dict[str, Any]:
     where = f"attributeScores.{name}"
-    if not isinstance(spec, dict) or not (spec.get("summaryScore") or spec.get("spanScores")):
+    if not isinstance(spec, dict) or not (
+        "summaryScore" in spec or spec.get("spanScores")
+    ):  # proto3 JSON leaves zeros out: "summaryScore": {} is a score of 0
         raise PerspectiveError(f"{where} must have a summaryScore or spanScores")
     out: dict[str, Any] = {"summary": None, "spans": []}
     if spec.get("summaryScore") is not None:
@@ -276,13 +361,13 @@ def _suggested(name: str, spec: Any, text: str) -> dict[str, Any]:
         here = f"{where}.spanScores[{i}]"
         if not isinstance(span, dict):
             raise PerspectiveError(f"{here} must be a SpanScore object")
-        begin, end = span.get("begin"), span.get("end")
+        begin, end = span.get("begin", 0), span.get("end", 0)  # proto3: 0 is left out
         if not all(isinstance(x, int) and not isinstance(x, bool) for x in (begin, end)):
             raise PerspectiveError(f"{here} must set begin and end")
         assert isinstance(begin, int) and isinstance(end, int)
         if not 0 <= begin < end <= len(text):
             raise PerspectiveError(f"{here}: begin and end must lie within the comment")
-        out["spans"].append([begin, end, _score_value(span.get("score"), f"{here}.score")])
+        out["spans"].append([begin, end, _score_value(span.get("score", {}), f"{here}.score")])
     return out
 
 
@@ -327,7 +412,11 @@ def parse_suggestion(body: Any, *, max_chars: int) -> Suggestion:
 
 def suggest_response(s: Suggestion) -> dict[str, Any]:
     """The ``SuggestCommentScoreResponse``."""
-    out: dict[str, Any] = {"detectedLanguages": ["en"], "requestedLanguages": s.languages}
+    detected = detect(s.text).language
+    out: dict[str, Any] = {
+        "detectedLanguages": [detected],
+        "requestedLanguages": s.languages or [detected],
+    }
     if s.client_token is not None:
         out["clientToken"] = s.client_token
     return out

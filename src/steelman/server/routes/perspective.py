@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from steelman.data.text import clean_text
 from steelman.judge.result import Judgement
+from steelman.server import lenient_json
 from steelman.server.attributes import model_metrics
 from steelman.server.deps import State, public_base, rate_limit
 from steelman.server.feedback import authenticate, keep_suggestion
@@ -19,6 +19,7 @@ from steelman.server.perspective import (
     PerspectiveError,
     analyze_response,
     discovery_document,
+    error_body,
     parse_request,
     parse_suggestion,
     suggest_response,
@@ -33,22 +34,21 @@ _NOTHING = Judgement(None, {}, 0.0, 0.0, {}, (), "", {})
 
 
 def perspective_error(
-    status: int, message: str, headers: Mapping[str, str] | None = None
+    status: int,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+    error_type: str | None = None,
+    detail: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
-    names = {
-        400: "INVALID_ARGUMENT",
-        403: "PERMISSION_DENIED",
-        404: "NOT_FOUND",
-        413: "INVALID_ARGUMENT",
-        429: "RESOURCE_EXHAUSTED",
-        503: "UNAVAILABLE",
-    }
-    status_name = names.get(status, "INTERNAL")
     return JSONResponse(
-        {"error": {"code": status, "message": clean_text(message), "status": status_name}},
+        error_body(status, clean_text(message), error_type, detail),
         status_code=status,
         headers=headers,
     )
+
+
+def _refused(exc: PerspectiveError) -> JSONResponse:
+    return perspective_error(exc.status, str(exc), error_type=exc.error_type, detail=exc.detail)
 
 
 _JSON_BODY = {
@@ -61,7 +61,7 @@ _JSON_BODY = {
 
 async def _body(request: Request) -> Any:
     try:
-        return json.loads(await request.body())
+        return lenient_json.loads(await request.body())
     except RecursionError:
         raise PerspectiveError("Invalid JSON payload received: nested too deeply.") from None
     except ValueError:
@@ -89,7 +89,7 @@ async def analyze(request: Request, state: State) -> Any:
         )
         return analyze_response(req, judged[0], judged[-1])
     except PerspectiveError as exc:
-        return perspective_error(exc.status, str(exc))
+        return _refused(exc)
 
 
 @router.post(
@@ -112,7 +112,7 @@ async def suggestscore(request: Request, state: State) -> Any:
         s = parse_suggestion(await _body(request), max_chars=state.settings.max_text_chars)
         await run_in_threadpool(keep_suggestion, state.store, key, s, state.settings)
     except PerspectiveError as exc:
-        return perspective_error(exc.status, str(exc))
+        return _refused(exc)
     return suggest_response(s)
 
 
