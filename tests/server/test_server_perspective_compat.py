@@ -10,6 +10,7 @@ type <score_type> is not supported by attribute <attr_name>".
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -398,3 +399,83 @@ def test_the_too_long_message_says_bytes(client: TestClient) -> None:
     r = client.post(URL, json=_request("x" * 20_481, "TOXICITY"))
     message = r.json()["error"]["message"]
     assert "20481 bytes" in message and "20480 bytes" in message and "characters" not in message
+
+
+# --- row 4: Google's HTTP batch ----------------------------------------------------------------
+
+
+def test_google_api_python_client_batch_end_to_end(tmp_path: Any) -> None:
+    """``new_batch_http_request`` posts multipart/mixed to the discovery document's batchPath;
+    each answer comes back under its own request id, errors included."""
+    from googleapiclient import discovery
+    from googleapiclient.errors import HttpError
+    from serverkit import ThreadedServer
+
+    app = make_app(tmp_path)
+    _, key = add_key(app.state.steelman.store, "batch-site")
+    with ThreadedServer(app) as server:
+        client = discovery.build(
+            "commentanalyzer",
+            "v1alpha1",
+            developerKey=key,
+            discoveryServiceUrl=f"{server.url}/$discovery/rest?version=v1alpha1",
+            static_discovery=False,
+            cache_discovery=False,
+        )
+        got: dict[str, Any] = {}
+
+        def callback(request_id: str, response: Any, exception: Any) -> None:
+            got[request_id] = exception if exception is not None else response
+
+        try:
+            batch = client.new_batch_http_request(callback=callback)
+            comments = client.comments()
+            batch.add(comments.analyze(body=_request("You idiot.", "TOXICITY")), request_id="rude")
+            batch.add(
+                comments.analyze(body=_request("No, because it rained.", "TOXICITY")),
+                request_id="calm",
+            )
+            batch.add(comments.analyze(body=_request("", "TOXICITY")), request_id="empty")
+            suggestion = {
+                "comment": {"text": "You idiot."},
+                "attributeScores": {"TOXICITY": {"summaryScore": {"value": 1}}},
+                "clientToken": "t-9",
+            }
+            batch.add(comments.suggestscore(body=suggestion), request_id="feedback")
+            batch.execute()
+        finally:
+            client.close()
+    assert set(got) == {"rude", "calm", "empty", "feedback"}
+    rude = got["rude"]["attributeScores"]["TOXICITY"]["summaryScore"]["value"]
+    calm = got["calm"]["attributeScores"]["TOXICITY"]["summaryScore"]["value"]
+    assert rude > 0.5 > calm
+    assert isinstance(got["empty"], HttpError) and got["empty"].resp.status == 400
+    assert b"COMMENT_EMPTY" in got["empty"].content
+    assert got["feedback"]["clientToken"] == "t-9"
+    (kept,) = list(app.state.steelman.store.iter_feedback())
+    assert kept.key == "batch-site"
+
+
+def test_a_batch_answers_each_part_with_its_content_id(client: TestClient) -> None:
+    boundary = "b0undary"
+    parts = []
+    for cid, path, body in (
+        ("a+1", "/v1alpha1/comments:analyze", _request("You idiot.", "TOXICITY")),
+        ("a+2", "/v1alpha1/comments:nothing", {}),
+    ):
+        data = json.dumps(body)
+        parts.append(
+            f"--{boundary}\r\nContent-Type: application/http\r\nContent-ID: <{cid}>\r\n\r\n"
+            f"POST {path}?alt=json HTTP/1.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(data)}\r\n\r\n{data}\r\n"
+        )
+    body = "".join(parts) + f"--{boundary}--\r\n"
+    r = client.post(
+        "/batch", content=body, headers={"content-type": f"multipart/mixed; boundary={boundary}"}
+    )
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("multipart/mixed; boundary=")
+    assert r.text.index("Content-ID: <response-a+1>") < r.text.index("Content-ID: <response-a+2>")
+    assert "HTTP/1.1 200 OK" in r.text and "HTTP/1.1 404 Not Found" in r.text
+    r = client.post("/batch", content="{}", headers={"content-type": "application/json"})
+    assert r.status_code == 400 and r.json()["error"]["status"] == "INVALID_ARGUMENT"

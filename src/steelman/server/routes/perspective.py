@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from steelman.data.text import clean_text
 from steelman.judge.result import Judgement
-from steelman.server import lenient_json
+from steelman.server import batch_http, lenient_json
 from steelman.server.attributes import model_metrics
-from steelman.server.deps import State, public_base, rate_limit
+from steelman.server.deps import State, client_address, public_base, rate_limit
 from steelman.server.feedback import authenticate, keep_suggestion
 from steelman.server.perspective import (
     PerspectiveError,
@@ -24,6 +24,7 @@ from steelman.server.perspective import (
     parse_suggestion,
     suggest_response,
 )
+from steelman.server.state import AppState
 
 __all__ = ["perspective_error", "router"]
 
@@ -47,10 +48,6 @@ def perspective_error(
     )
 
 
-def _refused(exc: PerspectiveError) -> JSONResponse:
-    return perspective_error(exc.status, str(exc), error_type=exc.error_type, detail=exc.detail)
-
-
 _JSON_BODY = {
     "requestBody": {
         "required": True,
@@ -59,13 +56,53 @@ _JSON_BODY = {
 }
 
 
-async def _body(request: Request) -> Any:
+def _json(raw: bytes) -> Any:
     try:
-        return lenient_json.loads(await request.body())
+        return lenient_json.loads(raw)
     except RecursionError:
         raise PerspectiveError("Invalid JSON payload received: nested too deeply.") from None
     except ValueError:
         raise PerspectiveError("Invalid JSON payload received.") from None
+
+
+def _error_of(exc: PerspectiveError) -> tuple[int, dict[str, Any]]:
+    return exc.status, error_body(exc.status, clean_text(str(exc)), exc.error_type, exc.detail)
+
+
+async def _analyze(state: AppState, raw: bytes) -> tuple[int, Any]:
+    try:
+        req = parse_request(
+            _json(raw), max_chars=state.settings.max_text_chars, metrics=model_metrics(state.judge)
+        )
+        if not req.attributes:  # everything asked for was dropped: nothing to judge
+            return 200, analyze_response(req, _NOTHING)
+        parents = req.parents()
+        judged = await state.batcher.ajudge_many(
+            [req.text] * len(parents), parents, remember=not req.do_not_store
+        )
+        return 200, analyze_response(req, judged[0], judged[-1])
+    except PerspectiveError as exc:
+        return _error_of(exc)
+
+
+async def _suggest(
+    state: AppState, raw: bytes, content_type: str, secret: str | None
+) -> tuple[int, Any]:
+    try:
+        if content_type.split(";")[0].strip().lower() != "application/json":
+            raise PerspectiveError("Send the suggestion as application/json.")
+        key = await run_in_threadpool(
+            authenticate, state.store, state.limiter, state.settings, secret
+        )
+        s = parse_suggestion(_json(raw), max_chars=state.settings.max_text_chars)
+        await run_in_threadpool(keep_suggestion, state.store, key, s, state.settings)
+    except PerspectiveError as exc:
+        return _error_of(exc)
+    return 200, suggest_response(s)
+
+
+def _secret(query: Mapping[str, str], headers: Mapping[str, str]) -> str | None:
+    return query.get("key") or headers.get("x-goog-api-key")
 
 
 @router.post(
@@ -76,20 +113,8 @@ async def _body(request: Request) -> Any:
 async def analyze(request: Request, state: State) -> Any:
     """Perspective's ``comments:analyze``: TOXICITY and the production attributes, the attacks,
     the bridging attributes the model has figures for, and STEELMAN_* (see /docs#perspective)."""
-    try:
-        body = await _body(request)
-        req = parse_request(
-            body, max_chars=state.settings.max_text_chars, metrics=model_metrics(state.judge)
-        )
-        if not req.attributes:  # everything asked for was dropped: nothing to judge
-            return analyze_response(req, _NOTHING)
-        parents = req.parents()
-        judged = await state.batcher.ajudge_many(
-            [req.text] * len(parents), parents, remember=not req.do_not_store
-        )
-        return analyze_response(req, judged[0], judged[-1])
-    except PerspectiveError as exc:
-        return _refused(exc)
+    status, out = await _analyze(state, await request.body())
+    return JSONResponse(out, status_code=status)
 
 
 @router.post(
@@ -102,22 +127,51 @@ async def suggestscore(request: Request, state: State) -> Any:
     with its text as labelled data (``steelman export-feedback``). Only with a feedback key
     (``?key=`` or ``x-goog-api-key``), and only as JSON (a form or text/plain post, which any
     web page can make, is refused)."""
+    secret = _secret(request.query_params, request.headers)
+    raw = await request.body()
+    status, out = await _suggest(state, raw, request.headers.get("content-type", ""), secret)
+    return JSONResponse(out, status_code=status)
+
+
+_METHODS = {"/v1alpha1/comments:analyze": "analyze", "/v1alpha1/comments:suggestscore": "suggest"}
+
+
+@router.post("/batch", dependencies=[Depends(rate_limit("judge"))])
+async def batch(request: Request, state: State) -> Response:
+    """Google's HTTP batch (``batchPath``, google-api-python-client's
+    ``new_batch_http_request``): a multipart/mixed body of comments:analyze and
+    comments:suggestscore requests, answered multipart/mixed, a response per request. Each
+    request counts against the judge rate limit."""
     try:
-        if _content_type(request) != "application/json":
-            raise PerspectiveError("Send the suggestion as application/json.")
-        secret = request.query_params.get("key") or request.headers.get("x-goog-api-key")
-        key = await run_in_threadpool(
-            authenticate, state.store, state.limiter, state.settings, secret
+        parts = batch_http.parse(
+            request.headers.get("content-type", ""),
+            await request.body(),
+            max_parts=state.settings.max_batch,
         )
-        s = parse_suggestion(await _body(request), max_chars=state.settings.max_text_chars)
-        await run_in_threadpool(keep_suggestion, state.store, key, s, state.settings)
-    except PerspectiveError as exc:
-        return _refused(exc)
-    return suggest_response(s)
-
-
-def _content_type(request: Request) -> str:
-    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+    except batch_http.BatchError as exc:
+        return perspective_error(400, str(exc))
+    address = client_address(request)
+    answers: list[tuple[batch_http.Part, int, Any]] = []
+    for i, part in enumerate(parts):
+        method = _METHODS.get(part.path) if part.method == "POST" else None
+        wait = i and state.limiter.hit("judge", address, state.settings.rate_judge_per_minute)
+        if method is None:
+            status, out = (
+                404,
+                error_body(404, f"No such method in a batch: {part.method} {part.path}"),
+            )
+        elif wait:
+            status, out = 429, error_body(429, f"Too many requests; try again in {wait:g} s.")
+        elif method == "analyze":
+            status, out = await _analyze(state, part.body)
+        else:
+            secret = _secret(part.query, part.headers)
+            status, out = await _suggest(
+                state, part.body, part.headers.get("content-type", ""), secret
+            )
+        answers.append((part, status, out))
+    content_type, body = batch_http.answer(answers)
+    return Response(body, media_type=content_type)
 
 
 @router.get("/$discovery/rest", include_in_schema=False)
