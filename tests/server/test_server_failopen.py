@@ -12,7 +12,7 @@ PAGE = "https://blog.example/open"
 
 def test_broken_judge_posts_unjudged_then_rejudges_with_the_policy(tmp_path: Path) -> None:
     judge = BrokenJudge()
-    app = make_app(tmp_path, judge=judge)
+    app = make_app(tmp_path, judge=judge, unjudged_policy="publish")  # fail open, by choice
     state = app.state.steelman
     with TestClient(app) as client:
         nice = client.post(

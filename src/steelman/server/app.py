@@ -20,7 +20,13 @@ from starlette.middleware.cors import CORSMiddleware
 from steelman.errors import InputError, SteelmanError
 from steelman.server.db import Conflict, NotFound, Store, StoreError
 from steelman.server.errors import ApiError, Forbidden, error_body
-from steelman.server.judging import JudgeLike, JudgeUnavailable, MicroBatcher, load_judge
+from steelman.server.judging import (
+    JudgeLike,
+    JudgeQuota,
+    JudgeUnavailable,
+    MicroBatcher,
+    load_judge,
+)
 from steelman.server.middleware import BodyLimit, SecurityHeaders
 from steelman.server.routes import (
     admin_api,
@@ -46,6 +52,7 @@ _STATUS = {
     NotFound: (404, "not_found"),
     Forbidden: (403, "forbidden"),
     Conflict: (409, "conflict"),
+    JudgeQuota: (429, "rate_limited"),
     JudgeUnavailable: (503, "judge_unavailable"),
     StoreError: (503, "store_unavailable"),
     InputError: (422, "invalid"),
@@ -134,6 +141,7 @@ def create_app(
         max_batch=settings.max_batch,
         timeout_s=settings.judge_timeout_s,
         cache_size=settings.judge_cache_size,
+        max_queued_per_client=settings.max_queued_per_client,
     )
     state = AppState(
         settings=settings,

@@ -6,11 +6,18 @@ its worker thread, and hands each caller its own result. If the judge raises on 
 batch is halved and each half judged again, until the reply it fails on is alone: only that
 caller gets the error (:class:`JudgeUnavailable`, or the judge's :class:`TextError`), never the
 others batched with it. Callers that can fail open (posting a comment) do so.
+
+The queue is ordered by priority: a comment being posted (:data:`POST`) is judged before a reply
+someone is checking (:data:`INTERACTIVE`), which is judged before bulk work (:data:`BULK`:
+batches, threads, reports). Bulk work is capped per client (``max_queued_per_client``; over it,
+:class:`JudgeQuota`), and the replies of a request that failed or gave up are dropped from the
+queue, never judged for nobody.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import queue
 import threading
@@ -23,7 +30,16 @@ from typing import Any, Protocol
 from steelman.errors import SteelmanError, TextError
 from steelman.judge.result import Judgement
 
-__all__ = ["JudgeLike", "JudgeUnavailable", "MicroBatcher", "load_judge"]
+__all__ = [
+    "BULK",
+    "INTERACTIVE",
+    "POST",
+    "JudgeLike",
+    "JudgeQuota",
+    "JudgeUnavailable",
+    "MicroBatcher",
+    "load_judge",
+]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +55,17 @@ class JudgeLike(Protocol):
 
 class JudgeUnavailable(SteelmanError):
     """The judge failed or did not answer in time; the caller may fail open."""
+
+
+class JudgeQuota(JudgeUnavailable):
+    """One client already has as much work queued as it may; it should wait for it first."""
+
+
+# Priorities, judged in this order (lower first).
+POST = 0  # a comment being posted or edited: held by the policy if it cannot be judged in time
+INTERACTIVE = 1  # one reply someone is waiting on: the self-check, /api/v1/judge
+BULK = 2  # batches, threads, reports
+_PRIORITIES = (POST, INTERACTIVE, BULK)
 
 
 def load_judge(model: str = "") -> JudgeLike:
@@ -58,6 +85,7 @@ class _Job:
 
 
 _STOP = object()
+_LAST = len(_PRIORITIES)  # the stop signal's priority: after all queued work
 
 
 class MicroBatcher:
@@ -71,13 +99,22 @@ class MicroBatcher:
         max_batch: int = 64,
         timeout_s: float = 3.0,
         cache_size: int = 2048,
+        max_queued_per_client: int = 0,
     ) -> None:
         self.judge = judge
         self.window = window_ms / 1000
         self.max_batch = max_batch
         self.timeout = timeout_s
         self.rate: float | None = None  # replies/s the judge managed lately (a moving average)
-        self._queue: queue.Queue[Any] = queue.Queue()
+        # (priority, order, job): the most urgent first, in arrival order within a priority
+        self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
+        self._order = itertools.count()
+        # Replies waiting (queued or being judged) per priority and per client; a reply whose
+        # caller gave up (its future cancelled) stops counting at once.
+        self.max_queued_per_client = max_queued_per_client  # 0: no cap
+        self._waiting = [0] * len(_PRIORITIES)
+        self._by_client: dict[str, int] = {}
+        self._count_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         # The self-check judges a reply, then posting it judges the same words again: remember.
@@ -96,13 +133,22 @@ class MicroBatcher:
     def stop(self) -> None:
         with self._lock:
             if self._thread is not None:
-                self._queue.put(_STOP)
+                self._queue.put((_LAST, next(self._order), _STOP))
                 self._thread.join(timeout=10)
                 self._thread = None
 
-    def submit(self, text: str, parent: str | None, *, remember: bool = True) -> Future[Judgement]:
+    def submit(
+        self,
+        text: str,
+        parent: str | None,
+        *,
+        remember: bool = True,
+        priority: int = INTERACTIVE,
+        client: str | None = None,
+    ) -> Future[Judgement]:
         """Queue one reply; the future resolves to its :class:`Judgement`. With ``remember``
-        False the reply and its judgement are kept in no cache (Perspective's doNotStore)."""
+        False the reply and its judgement are kept in no cache (Perspective's doNotStore).
+        ``client`` (an address) is counted against ``max_queued_per_client`` while it waits."""
         if not text.strip():
             raise TextError("the reply is empty: write something to judge")
         with self._cache_lock:
@@ -115,63 +161,156 @@ class MicroBatcher:
             return done
         self.start()
         job = _Job(text, parent, remember=remember)
-        self._queue.put(job)
+        with self._count_lock:
+            self._waiting[priority] += 1
+            if client is not None:
+                self._by_client[client] = self._by_client.get(client, 0) + 1
+        job.future.add_done_callback(lambda _: self._settled(priority, client))
+        self._queue.put((priority, next(self._order), job))
         return job.future
 
-    def judge_many(self, texts: list[str], parents: list[str | None]) -> list[Judgement]:
-        """Judge a list (blocking), sharing batches with concurrent callers."""
-        self._shed(len(texts), self.timeout * len(texts))
-        futures = [self.submit(t, p) for t, p in zip(texts, parents, strict=True)]
-        return [self._result(f) for f in futures]
+    def _settled(self, priority: int, client: str | None) -> None:
+        with self._count_lock:
+            self._waiting[priority] -= 1
+            if client is not None:
+                left = self._by_client.get(client, 1) - 1
+                if left > 0:
+                    self._by_client[client] = left
+                else:
+                    self._by_client.pop(client, None)
 
-    def judge_each(
-        self, texts: list[str], parents: list[str | None]
-    ) -> list[Judgement | SteelmanError]:
-        """Judge a list (blocking): each reply's judgement, or the error that reply alone met
-        (:class:`TextError`, :class:`JudgeUnavailable`), so one bad reply fails no other."""
-        self._shed(len(texts), self.timeout * len(texts))
-        pending: list[Future[Judgement] | SteelmanError] = []
+    def waiting(self, client: str | None = None) -> int:
+        """Replies waiting to be judged: all of them, or those ``client`` sent."""
+        with self._count_lock:
+            return sum(self._waiting) if client is None else self._by_client.get(client, 0)
+
+    def _submit_all(
+        self,
+        texts: list[str],
+        parents: list[str | None],
+        *,
+        limit: float,
+        priority: int,
+        client: str | None,
+        remember: bool = True,
+    ) -> list[Future[Judgement] | TextError]:
+        """Admit a request's replies (or refuse all of them at once) and queue them."""
+        self._shed(len(texts), limit, priority)
+        self._check_quota(len(texts), client)
+        out: list[Future[Judgement] | TextError] = []
         for text, parent in zip(texts, parents, strict=True):
             try:
-                pending.append(self.submit(text, parent))
+                out.append(
+                    self.submit(text, parent, remember=remember, priority=priority, client=client)
+                )
             except TextError as exc:
-                pending.append(exc)
-        out: list[Judgement | SteelmanError] = []
-        for item in pending:
-            try:
-                out.append(item if isinstance(item, SteelmanError) else self._result(item))
-            except (JudgeUnavailable, TextError) as exc:
                 out.append(exc)
         return out
 
-    def judge_one(self, text: str, parent: str | None) -> Judgement:
-        self._shed(1, self.timeout)
-        return self._result(self.submit(text, parent))
+    def _check_quota(self, n: int, client: str | None) -> None:
+        cap = self.max_queued_per_client
+        if client is None or cap <= 0:
+            return
+        mine = self.waiting(client)
+        if mine + n > cap:
+            raise JudgeQuota(
+                f"you have {mine} replies waiting to be judged and may have {cap};"
+                " wait for their answers before sending more"
+            )
+
+    def judge_many(
+        self,
+        texts: list[str],
+        parents: list[str | None],
+        *,
+        priority: int = BULK,
+        client: str | None = None,
+    ) -> list[Judgement]:
+        """Judge a list (blocking), sharing batches with concurrent callers. If any reply fails,
+        the rest of the list is dropped from the queue."""
+        pending = self._submit_all(
+            texts, parents, limit=self.timeout * len(texts), priority=priority, client=client
+        )
+        try:
+            out = []
+            for item in pending:
+                if isinstance(item, TextError):
+                    raise item
+                out.append(self._result(item))
+            return out
+        finally:
+            _cancel(pending)
+
+    def judge_each(
+        self,
+        texts: list[str],
+        parents: list[str | None],
+        *,
+        priority: int = BULK,
+        client: str | None = None,
+    ) -> list[Judgement | SteelmanError]:
+        """Judge a list (blocking): each reply's judgement, or the error that reply alone met
+        (:class:`TextError`, :class:`JudgeUnavailable`), so one bad reply fails no other."""
+        pending = self._submit_all(
+            texts, parents, limit=self.timeout * len(texts), priority=priority, client=client
+        )
+        out: list[Judgement | SteelmanError] = []
+        try:
+            for item in pending:
+                try:
+                    out.append(item if isinstance(item, SteelmanError) else self._result(item))
+                except (JudgeUnavailable, TextError) as exc:
+                    out.append(exc)
+        finally:
+            _cancel(pending)
+        return out
+
+    def judge_one(self, text: str, parent: str | None, *, priority: int = INTERACTIVE) -> Judgement:
+        self._shed(1, self.timeout, priority)
+        future = self.submit(text, parent, priority=priority)
+        try:
+            return self._result(future)
+        finally:
+            future.cancel()  # given up on (timed out): drop it from the queue
 
     async def ajudge_many(
-        self, texts: list[str], parents: list[str | None], *, remember: bool = True
+        self,
+        texts: list[str],
+        parents: list[str | None],
+        *,
+        remember: bool = True,
+        priority: int = INTERACTIVE,
+        client: str | None = None,
     ) -> list[Judgement]:
-        """Judge a list without blocking the event loop; the wait grows with the list."""
+        """Judge a list without blocking the event loop; the wait grows with the list. When
+        the request fails or gives up, its replies still queued are dropped."""
         limit = self.timeout * (1 + len(texts) / 8)
-        self._shed(len(texts), limit)
-        futures = [
-            asyncio.wrap_future(self.submit(t, p, remember=remember))
-            for t, p in zip(texts, parents, strict=True)
-        ]
+        pending = self._submit_all(
+            texts, parents, limit=limit, priority=priority, client=client, remember=remember
+        )
         try:
+            for item in pending:
+                if isinstance(item, TextError):
+                    raise item
+            futures = [asyncio.wrap_future(f) for f in pending if not isinstance(f, TextError)]
             return await asyncio.wait_for(asyncio.gather(*futures), limit)
         except TimeoutError:
             raise JudgeUnavailable(
                 f"the judge did not answer within {limit:g} s; it is busy, try again shortly"
             ) from None
+        finally:
+            _cancel(pending)
 
-    def _shed(self, n: int, limit: float) -> None:
+    def _shed(self, n: int, limit: float, priority: int = BULK) -> None:
         """Refuse at once work that could not finish in ``limit`` seconds at the measured rate:
         under overload a fast 503 (or an unjudged post) beats a slow one, and no time goes
-        into replies whose callers will have given up."""
+        into replies whose callers will have given up. Only work judged before this request's
+        (its priority and higher) counts."""
         if self.rate is None:
             return
-        queued = self._queue.qsize() + n
+        with self._count_lock:
+            ahead = sum(self._waiting[: priority + 1])
+        queued = ahead + n
         if queued / self.rate > limit:
             raise JudgeUnavailable(
                 f"the judge is busy (about {queued / self.rate:.0f} s of work queued);"
@@ -186,13 +325,18 @@ class MicroBatcher:
 
     def _run(self) -> None:
         while True:
-            first = self._queue.get()
+            priority, _, first = self._queue.get()
             if first is _STOP:
                 return
+            if first.future.cancelled():  # its caller gave up: take no slot in a batch
+                continue
+            # A batch holds replies of its first one's priority or more urgent: a comment being
+            # posted waits for no bulk replies batched with it. Bulk batches are a quarter of the
+            # size, so that a comment arriving meanwhile waits for a short one.
             jobs: list[_Job] = [first]
+            size = self.max_batch if priority < BULK else max(1, self.max_batch // 4)
             deadline = time.monotonic() + self.window
-            stop = False
-            while len(jobs) < self.max_batch:
+            while len(jobs) < size:
                 remaining = deadline - time.monotonic()
                 try:
                     item = (
@@ -202,13 +346,12 @@ class MicroBatcher:
                     )
                 except queue.Empty:
                     break
-                if item is _STOP:
-                    stop = True
+                if item[0] > priority:  # less urgent (or the stop signal): the next batch's
+                    self._queue.put(item)
                     break
-                jobs.append(item)
+                if not item[2].future.cancelled():
+                    jobs.append(item[2])
             self._judge(jobs)
-            if stop:
-                return
 
     def _judge(self, jobs: list[_Job]) -> None:
         # Callers that gave up (a timed-out request) cancelled their future: skip their replies.
@@ -256,3 +399,11 @@ class MicroBatcher:
         if private and callable(forget):
             forget(private)
         return []
+
+
+def _cancel(pending: list[Future[Judgement] | TextError]) -> None:
+    """Drop from the queue the replies of a request that is over (those already judged or being
+    judged are left alone)."""
+    for item in pending:
+        if isinstance(item, Future):
+            item.cancel()

@@ -18,7 +18,7 @@ from steelman.server.db import Comment, NotFound, Store
 from steelman.server.db.records import Ban
 from steelman.server.errors import Forbidden
 from steelman.server.forecasting import ThreadForecasts
-from steelman.server.judging import JudgeUnavailable, MicroBatcher
+from steelman.server.judging import INTERACTIVE, POST, JudgeUnavailable, MicroBatcher
 from steelman.server.security import (
     check_author_token,
     make_author_token,
@@ -40,9 +40,11 @@ _DECISIONS = frozenset({"approve", "reject", "ban"})
 def decide(settings: Settings, judgement: dict[str, Any] | None) -> tuple[str, str]:
     """The status and public note the site policy gives a reply with this judgement.
 
-    Unjudged replies (the judge was down) are published: Steelman fails open, and the re-judge
-    pass applies the policy later.
+    Unjudged replies (the judge was busy or down) follow the ``unjudged_policy`` setting: held
+    (the default) or published; either way the re-judge pass applies the policy later.
     """
+    if judgement is None and settings.unjudged_policy == "hold":
+        return "pending", ""
     code = judgement["level"] if judgement else None
     if code is None or _level(code).rank >= settings.min_rank:
         return "published", ""
@@ -108,9 +110,9 @@ class Comments:
     def try_judge(self, text: str, parent: str | None) -> dict[str, Any] | None:
         """The judgement as a dict, or ``None`` when the judge is down (fail open)."""
         try:
-            return self.batcher.judge_one(text, parent).to_dict()
+            return self.batcher.judge_one(text, parent, priority=POST).to_dict()
         except JudgeUnavailable as exc:
-            log.warning("posting unjudged: %s", exc)
+            log.warning("posting unjudged (%s): %s", self.settings.unjudged_policy, exc)
             return None
 
     # Authors -----------------------------------------------------------------------------------
@@ -293,7 +295,7 @@ class Comments:
             return 0
         parents = [self.parent_text(c.thread_id, c.parent_id) for c in todo]
         try:  # each comment on its own: one the judge cannot take must not hold up the rest
-            answers = self.batcher.judge_each([c.text for c in todo], parents)
+            answers = self.batcher.judge_each([c.text for c in todo], parents, priority=INTERACTIVE)
         except JudgeUnavailable as exc:
             log.warning("re-judging failed, will retry: %s", exc)
             return 0
@@ -311,11 +313,13 @@ class Comments:
             judgement = result.to_dict()
             fields: dict[str, Any] = {"judgement": judgement}
             why = ""
-            if comment.status == "published" and not self._moderated_as_is(comment):
+            if comment.status in ("published", "pending") and not self._moderated_as_is(comment):
                 status, note = decide(self.settings, judgement)
                 fields.update(status=status, note=note)
-                if status == "pending":
+                if status == "pending" and comment.status == "published":
                     why = f"judged {result.label} after posting; held by the site's policy"
+                elif status == "published" and comment.status == "pending":
+                    why = f"judged {result.label} after posting; published by the site's policy"
             self.store.update(comment.id, actor="steelman", action="judge", why=why, **fields)
             threads.add(comment.thread_id)
         for thread_id in sorted(threads):

@@ -28,6 +28,7 @@ __all__ = [
 
 ENV_PREFIX = "STEELMAN_"
 POLICIES = ("publish", "hold", "note")
+UNJUDGED_POLICIES = ("hold", "publish")
 
 
 def _opt(default: Any, help: str) -> Any:
@@ -60,6 +61,12 @@ class Settings:
         "What happens to a reply below min_level posted anyway: publish, hold (for a moderator)"
         " or note (publish with a note naming its level).",
     )
+    unjudged_policy: str = _opt(
+        "hold",
+        "What happens to a comment the judge cannot judge in time (busy or down): hold (until"
+        " the re-judge pass applies the policy, or a moderator decides) or publish (fail open;"
+        " the re-judge pass applies the policy later).",
+    )
     edit_window_s: int = _opt(900, "Seconds an author may edit or delete their comment.")
     session_ttl_s: int = _opt(8 * 3600, "Seconds a moderator's login lasts.")
     secure_cookies: bool = _opt(False, "Send the admin cookie only over HTTPS (set behind TLS).")
@@ -78,6 +85,11 @@ class Settings:
     max_text_chars: int = _opt(10_000, "Longest reply or parent accepted (422 above).")
     max_batch: int = _opt(64, "Most replies in one batch or thread request (422 above).")
     max_name_chars: int = _opt(80, "Longest author name accepted.")
+    max_queued_per_client: int = _opt(
+        512,
+        "Replies one client address may have waiting for the judge at once, over all its"
+        " batch, thread and report requests (429 above); comments being posted do not count.",
+    )
     rate_post_per_minute: int = _opt(10, "Comments one client address may post per minute.")
     rate_judge_per_minute: int = _opt(600, "Judge requests one client address may make per minute.")
     rate_login_per_minute: int = _opt(
@@ -118,6 +130,11 @@ class Settings:
             raise InputError(f"setting min_level: {exc.args[0]}") from None
         if self.policy not in POLICIES:
             raise InputError(f"setting policy: {self.policy!r} is not one of {', '.join(POLICIES)}")
+        if self.unjudged_policy not in UNJUDGED_POLICIES:
+            raise InputError(
+                f"setting unjudged_policy: {self.unjudged_policy!r} is not one of"
+                f" {', '.join(UNJUDGED_POLICIES)}"
+            )
         if not self.database.startswith(("sqlite:///", "postgresql://", "postgres://")):
             raise InputError(
                 "setting database: use sqlite:///PATH or postgresql://USER@HOST/DB,"

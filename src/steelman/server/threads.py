@@ -29,11 +29,12 @@ __all__ = ["FORMATS", "analyse_comments", "read_thread_file"]
 class _Batched:
     """The micro-batcher seen as a judge by :func:`steelman.threads.analyse_thread`."""
 
-    def __init__(self, batcher: MicroBatcher) -> None:
+    def __init__(self, batcher: MicroBatcher, client: str | None = None) -> None:
         self.batcher = batcher
+        self.client = client  # whose work it is: counted against max_queued_per_client
 
     def judge_batch(self, texts: list[str], parents: list[str | None]) -> list[Judgement]:
-        return self.batcher.judge_many(texts, parents)
+        return self.batcher.judge_many(texts, parents, client=self.client)
 
 
 def read_thread_file(
@@ -83,17 +84,20 @@ def _upload_name(filename: str) -> str:
     return (stem or "upload") + re.sub(r"[^\w.]", "", suffix)
 
 
-def _report(batcher: MicroBatcher, comments: list[Comment]) -> ThreadReport:
+def _report(batcher: MicroBatcher, comments: list[Comment], client: str | None) -> ThreadReport:
     threads = build_threads(comments)
     if len(threads) != 1:
         raise InputError(f"expected one thread, found {len(threads)}; upload them one at a time")
     (thread,) = threads.values()
     try:
-        return _analyse(thread, _Batched(batcher))
+        return _analyse(thread, _Batched(batcher, client))
     except ModelError:  # no escalation model installed: report everything but the risk
-        return _analyse(thread, _Batched(batcher), risk=False)
+        return _analyse(thread, _Batched(batcher, client), risk=False)
 
 
-async def analyse_comments(batcher: MicroBatcher, comments: list[Comment]) -> ThreadReport:
-    """The thread report for one thread's comments (judged in a worker thread)."""
-    return await asyncio.to_thread(_report, batcher, comments)
+async def analyse_comments(
+    batcher: MicroBatcher, comments: list[Comment], *, client: str | None = None
+) -> ThreadReport:
+    """The thread report for one thread's comments (judged in a worker thread, as bulk work
+    of ``client``)."""
+    return await asyncio.to_thread(_report, batcher, comments, client)

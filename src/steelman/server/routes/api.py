@@ -5,11 +5,12 @@ from __future__ import annotations
 from importlib.metadata import version
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from steelman.data.comments import Comment
-from steelman.server.deps import State, rate_limit, require_json
+from steelman.server.deps import State, client_address, rate_limit, require_json
 from steelman.server.errors import ApiError
+from steelman.server.judging import BULK
 from steelman.server.schemas import (
     BatchIn,
     BatchOut,
@@ -60,7 +61,7 @@ def version_info(state: State) -> dict[str, Any]:
 
 
 @router.post("/judge", dependencies=_limited)
-async def judge(body: JudgeIn, state: State) -> JudgementOut:
+async def judge(body: JudgeIn, request: Request, state: State) -> JudgementOut:
     """Place one reply (and optionally what it answers) on the hierarchy."""
     check_text(state, body.text, "text")
     check_text(state, body.parent, "parent")
@@ -68,12 +69,14 @@ async def judge(body: JudgeIn, state: State) -> JudgementOut:
         raise ApiError(
             422, "empty_text", "the reply is empty: write something to judge", field="text"
         )
-    (result,) = await state.batcher.ajudge_many([body.text], [body.parent])
+    (result,) = await state.batcher.ajudge_many(
+        [body.text], [body.parent], client=client_address(request)
+    )
     return JudgementOut.model_validate(result.to_dict())
 
 
 @router.post("/judge:batch", dependencies=_limited)
-async def judge_batch(body: BatchIn, state: State) -> BatchOut:
+async def judge_batch(body: BatchIn, request: Request, state: State) -> BatchOut:
     """Judge up to ``max_batch`` replies in one request, answered in the same order."""
     check_count(state, len(body.items), "items")
     for i, item in enumerate(body.items):
@@ -82,13 +85,16 @@ async def judge_batch(body: BatchIn, state: State) -> BatchOut:
         if not item.text.strip():
             raise ApiError(422, "empty_text", "this reply is empty", field=f"items.{i}.text")
     results = await state.batcher.ajudge_many(
-        [i.text for i in body.items], [i.parent for i in body.items]
+        [i.text for i in body.items],
+        [i.parent for i in body.items],
+        priority=BULK,
+        client=client_address(request),
     )
     return BatchOut(results=[JudgementOut.model_validate(r.to_dict()) for r in results])
 
 
 @router.post("/thread:analyze", dependencies=_limited)
-async def thread(body: ThreadIn, state: State) -> ThreadReportOut:
+async def thread(body: ThreadIn, request: Request, state: State) -> ThreadReportOut:
     """Judge every comment against its parent; the pyramid, participants, turning point, risk."""
     check_count(state, len(body.comments), "comments")
     for i, c in enumerate(body.comments):
@@ -97,5 +103,5 @@ async def thread(body: ThreadIn, state: State) -> ThreadReportOut:
         Comment(id=c.id, parent_id=c.parent_id, author=c.author, text=c.text, thread="request")
         for c in body.comments
     ]
-    report = await analyse_comments(state.batcher, comments)
+    report = await analyse_comments(state.batcher, comments, client=client_address(request))
     return ThreadReportOut.model_validate(report.to_dict())

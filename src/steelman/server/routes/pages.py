@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from steelman.errors import InputError
 from steelman.levels import LEVELS
 from steelman.server.attributes import describe, model_metrics, span_figures
-from steelman.server.deps import State, public_base, rate_limit
+from steelman.server.deps import State, client_address, public_base, rate_limit
 from steelman.server.highlight import pieces, pyramid_rows
 from steelman.server.perspective import DATA_NOTE, LANGUAGES
 from steelman.server.settings import settings_help
@@ -87,7 +87,7 @@ async def report(
         limit = state.settings.max_batch * 8
         if len(comments) > limit:
             raise InputError(f"the thread has {len(comments)} comments; this page takes {limit}")
-        out = await analyse_comments(state.batcher, comments)
+        out = await analyse_comments(state.batcher, comments, client=client_address(request))
     except InputError as exc:
         return _page(
             state,
