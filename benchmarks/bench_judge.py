@@ -3,9 +3,12 @@
 Prints, on this machine, in one run, medians of ``--repeat`` runs:
 - sentence-transformers fp32 on torch (all-MiniLM-L6-v2) embedding the same replies and parents:
   the reference the judge must beat by 3x (skipped when sentence-transformers is not installed);
-- the bundled encoder alone (int8 ONNX, static scales) on the same texts;
+- the bundled encoder alone on the same texts, with each kind of kernel (``int8``: the fused
+  integer kernels; ``float``: the same quantised graph in float arithmetic) and the one that
+  ``auto`` picks on this CPU;
 - the library's ``judge_batch`` (reply + parent, evidence and suggestions included);
-- end-to-end ``steelman score --workers 1`` in a fresh process, with its peak RSS;
+- end-to-end ``steelman score --workers 1`` in a fresh process, with its peak RSS, for the
+  ``auto`` kernels and for the other kind;
 - the time from process start to the first judgement (``steelman judge``).
 
 Usage: python benchmarks/bench_judge.py [--data ../shared/data] [--rows 600] [--repeat 3]
@@ -26,6 +29,7 @@ from pathlib import Path
 
 from steelman.data.corpus import read_corpus
 from steelman.judge import Judge
+from steelman.judge.network import choose_kernels, cpu_flags
 
 
 def _child_peak_mb(before: int) -> float:
@@ -80,10 +84,14 @@ def main() -> None:
         print(f"sentence-transformers fp32 (torch), replies + parents: {st_rate:.1f} texts/s")
         print(f"  = {st_rate * len(texts) / len(both):.1f} replies/s with their parents")
 
+    auto = choose_kernels()
+    print(f"CPU: {cpu_flags()[0]}; kernels chosen by auto: {auto}")
+    for kernels in ("int8", "float"):
+        net = Judge.load(kernels=kernels).model.network
+        net.encode(both[:32])
+        enc_rate = _median_rate(len(both), args.repeat, lambda net=net: net.encode(both))
+        print(f"bundled encoder, {kernels} kernels: {enc_rate:.1f} texts/s")
     judge = Judge.load()
-    net = judge.model.network
-    enc_rate = _median_rate(len(both), args.repeat, lambda: net.encode(both))
-    print(f"bundled encoder (int8 ONNX, static scales): {enc_rate:.1f} texts/s")
 
     def library() -> None:
         Judge(judge.model).judge_batch(texts, parents)  # nothing remembered between repeats
@@ -92,25 +100,32 @@ def main() -> None:
     print(f"library judge_batch (reply + parent, evidence, suggestion): {lib_rate:.1f} replies/s")
 
     env = dict(os.environ, HF_HUB_OFFLINE="1")
+    e2e = {}
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.jsonl"
         with src.open("w") as fh:
             for text, parent in zip(texts, parents, strict=True):
                 fh.write(json.dumps({"text": text, "parent": parent}) + "\n")
-        rates, peaks = [], []
-        for _ in range(args.repeat):
-            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            t = time.perf_counter()
-            out = str(Path(tmp) / "out.jsonl")
-            cmd = [sys.executable, "-m", "steelman", "score", str(src), "--out", out]
-            subprocess.run([*cmd, "--workers", "1"], check=True, env=env, stderr=subprocess.DEVNULL)
-            rates.append(len(texts) / (time.perf_counter() - t))
-            peaks.append(_child_peak_mb(before))
-        e2e = statistics.median(rates)
-        print(
-            f"end-to-end `steelman score --workers 1` (process start to file written):"
-            f" {e2e:.1f} replies/s; peak RSS {max(peaks):.0f} MB"
-        )
+        for kernels in (auto, "float" if auto == "int8" else "int8"):
+            rates, peaks = [], []
+            for _ in range(args.repeat):
+                before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+                t = time.perf_counter()
+                out = str(Path(tmp) / "out.jsonl")
+                cmd = [sys.executable, "-m", "steelman", "score", str(src), "--out", out]
+                subprocess.run(
+                    [*cmd, "--workers", "1"],
+                    check=True,
+                    env=dict(env, STEELMAN_JUDGE_KERNELS=kernels),
+                    stderr=subprocess.DEVNULL,
+                )
+                rates.append(len(texts) / (time.perf_counter() - t))
+                peaks.append(_child_peak_mb(before))
+            e2e[kernels] = statistics.median(rates)
+            print(
+                f"end-to-end `steelman score --workers 1`, {kernels} kernels (process start to"
+                f" file written): {e2e[kernels]:.1f} replies/s; peak RSS {max(peaks):.0f} MB"
+            )
     starts = []
     for _ in range(args.repeat):
         t = time.perf_counter()
@@ -128,7 +143,10 @@ def main() -> None:
     )
     if st_rate is not None:
         per_reply = st_rate * len(texts) / len(both)
-        print(f"ratio end-to-end score / sentence-transformers (replies/s): {e2e / per_reply:.2f}x")
+        print(
+            "ratio end-to-end score (auto kernels) / sentence-transformers (replies/s):"
+            f" {e2e[auto] / per_reply:.2f}x"
+        )
 
 
 if __name__ == "__main__":

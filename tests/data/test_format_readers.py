@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import zstandard
 
+from datakit import shared_data
 from steelman.data.comments import Comment
 from steelman.data.formats import read_comments
 from steelman.data.labelled import wikitactics_parents
@@ -241,12 +242,8 @@ def test_wikitactics() -> None:
     assert comments[1].extra["rebuttal_labels"] == ["DH6: Counterargument with evidence"]
 
 
-# shared/ sits beside the checkout, as on developers' machines and in CI
-REAL_WIKITACTICS = Path(__file__).resolve().parents[3] / "shared/data/wikitactics/val.json"
-
-
-@pytest.mark.skipif(not REAL_WIKITACTICS.exists(), reason="the WikiTactics data is not here")
 def test_real_wikitactics_file() -> None:
+    REAL_WIKITACTICS = shared_data("wikitactics/val.json")
     conversations = json.loads(REAL_WIKITACTICS.read_text(encoding="utf-8"))
     comments = list(read_comments(REAL_WIKITACTICS))
     assert len(comments) == sum(len(c["utterances"]) for c in conversations)

@@ -25,8 +25,10 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 def test_judge_prints_level_scores_evidence_and_suggestion(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    # an insult judged an attack with a wide margin on every CPU (attack 0.998, DH0 0.97), so
+    # the evidence line is there whatever the kernels; the check is the report's shape
     code, out, _ = run(
-        ["judge", "You clearly never read the article.", "--parent", "The study found a 12% drop."],
+        ["judge", "You are an idiot and a troll, shut up.", "--parent", "The study found 12%."],
         capsys,
     )
     assert code == 0

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
+from datakit import shared_data
 from steelman.data.corpus import BINARY_TASKS, READERS, _majority_spans, read_corpus
 from steelman.errors import RecordError
 from steelman.judge.finetune import balanced, token_targets
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-
 
 @pytest.fixture(scope="module")
 def corpus():  # type: ignore[no-untyped-def]
-    assert DATA.is_dir(), f"the labelled data is missing: {DATA}"
-    return read_corpus(DATA)
+    return read_corpus(shared_data())
 
 
 def test_every_set_is_read_with_both_splits(corpus) -> None:  # type: ignore[no-untyped-def]
@@ -74,4 +71,4 @@ def test_balanced_draws_each_domain_to_its_quota(corpus) -> None:  # type: ignor
 
 def test_unknown_set_is_an_error() -> None:
     with pytest.raises(RecordError, match="no data set 'nope'"):
-        read_corpus(DATA, ("nope",))
+        read_corpus(shared_data(), ("nope",))

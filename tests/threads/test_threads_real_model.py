@@ -94,18 +94,16 @@ def test_the_forecast_rises_on_the_first_insult_and_never_reads_ahead(judge: Any
 def test_the_bundled_forecast_ranks_derailing_cga_conversations_higher(judge: Any) -> None:
     """On 60 conversations of each CGA corpus (in the model's training data: a sanity check of
     the shipped model and judge together, not a measure of quality; the card has those)."""
-    from pathlib import Path
 
     import numpy as np
 
+    from datakit import shared_data
     from steelman.threads import forecast
     from steelman.threads.corpora import load_cga
     from steelman.threads.escalation import load_bundled_escalation
     from steelman.threads.metrics import roc_auc
 
-    data = Path(__file__).resolve().parents[3] / "shared" / "data" / "cga"
-    if not data.exists():
-        pytest.skip(f"no CGA data at {data}")
+    data = shared_data("cga")
     model = load_bundled_escalation()
     for corpus in ("wiki", "cmv"):
         convs = load_cga(data / f"{corpus}.jsonl", corpus)[:60]

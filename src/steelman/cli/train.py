@@ -73,18 +73,28 @@ def train(
 @_TEXTBOOK_OPTION
 @_SETS_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Compare with the card's figures for this CPU's kernels and the fixed quality floors;"
+    " exit 1 naming each figure that fails.",
+)
 def eval_(
     data_dir: str | None,
     model_dir: str | None,
     textbook: str | None,
     sets: str | None,
     as_json: bool,
+    check: bool,
 ) -> None:
-    """Measure the judge on the dev splits of DATA_DIR (default ../shared/data), as its card."""
+    """Measure the judge on the dev splits of DATA_DIR (default ../shared/data), as its card.
+    Prints the CPU and the encoder kernels the figures come from."""
     from steelman.data.corpus import read_corpus
     from steelman.judge import Judge
+    from steelman.judge.checks import card_figures, check_figures
     from steelman.judge.evaluate import evaluate
     from steelman.judge.evaluate import textbook as score_textbook
+    from steelman.judge.network import cpu_flags
     from steelman.judge.train import DEFAULT_DATA_DIR, dev_samples
 
     j = Judge.load(model_dir)
@@ -94,16 +104,30 @@ def eval_(
     book = textbook or (str(_TEXTBOOK) if _TEXTBOOK.is_file() else None)
     if book:
         metrics["textbook"] = score_textbook(j, book)
+    kernels = j.model.network.kernels
+    metrics["runtime"] = {"cpu": cpu_flags()[0], "kernels": kernels}
+    problems = check_figures(metrics, card_figures(j.model.config, kernels)) if check else []
+    if check:
+        metrics["check"] = {"passed": not problems, "problems": problems}
     if as_json:
         click.echo(json.dumps(metrics, indent=2))
-        return
-    click.echo(render_metrics(metrics))
+    else:
+        click.echo(render_metrics(metrics))
+        if check:
+            click.echo("")
+            click.echo("Check against the card: " + ("passed" if not problems else "FAILED"))
+            for line in problems:
+                click.echo(f"  {line}")
+    if problems:
+        raise SystemExit(1)
 
 
 def render_metrics(metrics: dict[str, Any]) -> str:
     """The figures as text: ROC-AUC per head and domain, levels, acts, spans, textbook."""
     dev = metrics.get("dev", {})
-    out = ["ROC-AUC on the dev splits"]
+    rt = metrics.get("runtime")
+    out = [f"CPU: {rt['cpu']}; encoder kernels: {rt['kernels']}", ""] if rt else []
+    out.append("ROC-AUC on the dev splits")
     for head, per in dev.get("roc_auc", {}).items():
         cells = ", ".join(f"{d} {f['roc_auc']:.3f} (n={f['n']})" for d, f in per.items())
         out.append(f"  {head:<16} {cells}")

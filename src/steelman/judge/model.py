@@ -61,8 +61,12 @@ class JudgeModel:
         return dict(self.config.get("metrics", {}))
 
     @classmethod
-    def load(cls, path: str | Path | None = None, *, threads: int = 0) -> JudgeModel:
-        """Load a model directory (the bundled one by default), checking every file's hash."""
+    def load(
+        cls, path: str | Path | None = None, *, threads: int = 0, kernels: str | None = None
+    ) -> JudgeModel:
+        """Load a model directory (the bundled one by default), checking every file's hash.
+        ``kernels`` picks the encoder's arithmetic (see
+        :func:`~steelman.judge.network.choose_kernels`)."""
         path = Path(path) if path is not None else bundled_model_dir()
         cfg_path = path / "config.json"
         if not cfg_path.is_file():
@@ -79,7 +83,7 @@ class JudgeModel:
         for key in ("name", "version", "tasks", "acts"):
             if key not in config:
                 raise ModelError(f"{cfg_path} has no {key!r}")
-        return cls(path, config, Network(path, config, threads=threads))
+        return cls(path, config, Network(path, config, threads=threads, kernels=kernels))
 
 
 def write_model_dir(

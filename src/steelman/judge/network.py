@@ -9,7 +9,10 @@ it was batched with: scores agree to 1e-4 whatever the batch size or worker coun
 from __future__ import annotations
 
 import hashlib
+import importlib
+import logging
 import os
+import platform
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +23,74 @@ import numpy as np
 from steelman.errors import MissingDependency, ModelError
 from steelman.judge.decide import sigmoid
 
-__all__ = ["Encoded", "HeadOutput", "Network", "ordinal_probs", "sha256_file"]
+__all__ = [
+    "KERNELS",
+    "KERNELS_ENV",
+    "Encoded",
+    "HeadOutput",
+    "Network",
+    "choose_kernels",
+    "cpu_flags",
+    "ordinal_probs",
+    "sha256_file",
+]
+
+log = logging.getLogger(__name__)
 
 _BATCH = 32
+KERNELS = ("auto", "int8", "float")
+KERNELS_ENV = "STEELMAN_JUDGE_KERNELS"
+# instruction sets whose int8 dot products are exact and fast: without them (plain AVX2's
+# vpmaddubsw) ONNX Runtime's u8s8 kernels saturate at 16 bits and the scores drift
+_INT8_FLAGS = frozenset({"avx512vnni", "avx512_vnni", "avx_vnni", "amx_int8", "asimddp", "i8mm"})
+
+
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> tuple[str, frozenset[str]]:
+    """The processor's model name and instruction-set flags, lower case: what CPUID says
+    through numpy, and the kernel's ``/proc/cpuinfo`` list where there is one (it names
+    ``avx_vnni`` and ``amx_int8``, which numpy does not)."""
+    name = platform.processor() or platform.machine()
+    flags = {k.lower() for k, on in _numpy_cpu_features().items() if on}
+    try:
+        lines = cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        key, _, value = line.partition(":")
+        key = key.strip().lower()
+        if key == "model name" and value.strip():
+            name = value.strip()
+        elif key in ("flags", "features"):
+            flags.update(value.split())
+            break
+    return name, frozenset(flags)
+
+
+def _numpy_cpu_features() -> dict[str, bool]:
+    """numpy's own CPUID reading (a private module: nothing where it has moved)."""
+    try:
+        umath = importlib.import_module("numpy._core._multiarray_umath")
+    except ImportError:  # pragma: no cover - numpy's private name moved
+        return {}
+    return {str(k): bool(v) for k, v in getattr(umath, "__cpu_features__", {}).items()}
+
+
+def choose_kernels(requested: str | None = None, flags: frozenset[str] | None = None) -> str:
+    """``"int8"`` (the fused integer kernels) where the CPU has exact int8 dot products,
+    ``"float"`` (the same quantised graph run in float arithmetic, equal on every CPU)
+    elsewhere. ``requested`` (or the ``STEELMAN_JUDGE_KERNELS`` environment variable) names
+    one of :data:`KERNELS` to override the choice."""
+    want = (requested or os.environ.get(KERNELS_ENV) or "auto").strip().lower()
+    if want not in KERNELS:
+        raise ModelError(
+            f"unknown judge kernels {want!r} (from {'the argument' if requested else KERNELS_ENV});"
+            f" choose one of {', '.join(KERNELS)}"
+        )
+    if want != "auto":
+        return want
+    if flags is None:
+        flags = cpu_flags()[1]
+    return "int8" if flags & _INT8_FLAGS else "float"
 
 
 def sha256_file(path: Path) -> str:
@@ -55,7 +123,9 @@ class HeadOutput:
 class Network:
     """The encoder and heads of a Judge 2 model directory."""
 
-    def __init__(self, path: Path, config: dict[str, Any], *, threads: int = 0) -> None:
+    def __init__(
+        self, path: Path, config: dict[str, Any], *, threads: int = 0, kernels: str | None = None
+    ) -> None:
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
@@ -78,6 +148,10 @@ class Network:
         opts.intra_op_num_threads = threads or max(1, min(os.cpu_count() or 1, 8))
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
+        self.kernels = choose_kernels(kernels)
+        if self.kernels == "float":  # dequantise, compute in float, quantise: no int8 kernel
+            opts.add_session_config_entry("session.disable_quant_qdq", "1")
+        log.info("judge encoder: %s kernels on %s", self.kernels, cpu_flags()[0])
         try:
             self._session = ort.InferenceSession(
                 str(path / "encoder.onnx"), sess_options=opts, providers=["CPUExecutionProvider"]

@@ -26,6 +26,7 @@ from steelman.judge.compat import import_sklearn, import_torch
 from steelman.judge.cues import CUE_NAMES, cue_vector
 from steelman.judge.decide import DEFAULT_THRESHOLDS
 from steelman.judge.model import write_model_dir
+from steelman.judge.network import cpu_flags
 
 __all__ = ["DEFAULT_DATA_DIR", "DEV_CAP", "dev_samples", "refit_heads", "train_judge"]
 
@@ -257,6 +258,8 @@ def train_judge(
         write_model_dir(out, sources, config, "(measuring)\n")
         judge = Judge.load(out)
         metrics: dict[str, Any] = {"dev": evaluate(judge, dev_samples(samples))}
+        metrics["kernels"] = judge.model.network.kernels
+        metrics["measured_on"] = {metrics["kernels"]: cpu_flags()[0]}
         if textbook_path is not None:
             metrics["textbook"] = textbook(judge, textbook_path)
         metrics["notes"] = list(NOTES)
