@@ -72,3 +72,18 @@ def test_balanced_draws_each_domain_to_its_quota(corpus) -> None:  # type: ignor
 def test_unknown_set_is_an_error() -> None:
     with pytest.raises(RecordError, match="no data set 'nope'"):
         read_corpus(shared_data(), ("nope",))
+
+
+def test_the_int8_calibration_sample_covers_every_domain_and_parents(corpus) -> None:  # type: ignore[no-untyped-def]
+    from steelman.judge.train import calibration_texts
+
+    train = [s for s in corpus if s.split == "train"]
+    texts = calibration_texts(train, 256, seed=0)
+    assert len(texts) == 256 and len(set(texts)) == 256
+    domain_of: dict[str, str] = {}
+    for s in train:
+        domain_of.setdefault(s.text, s.domain)
+    parents = {s.parent for s in train if s.parent}
+    assert {domain_of[t] for t in texts if t in domain_of} == set(READERS)
+    assert sum(t in parents for t in texts) >= 40
+    assert calibration_texts(train, 256, seed=0) == texts

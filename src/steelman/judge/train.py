@@ -28,7 +28,14 @@ from steelman.judge.decide import DEFAULT_THRESHOLDS
 from steelman.judge.model import write_model_dir
 from steelman.judge.network import cpu_flags
 
-__all__ = ["DEFAULT_DATA_DIR", "DEV_CAP", "dev_samples", "refit_heads", "train_judge"]
+__all__ = [
+    "DEFAULT_DATA_DIR",
+    "DEV_CAP",
+    "calibration_texts",
+    "dev_samples",
+    "refit_heads",
+    "train_judge",
+]
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +84,31 @@ def _inputs(judge: Any, samples: Sequence[Sample]) -> np.ndarray:
     parent = np.stack([pooled[s.parent] if s.parent else zero for s in samples])
     cues = np.stack([cue_vector(s.text, s.parent) for s in samples])
     return np.asarray(net.forward(reply, parent, cues).inputs, np.float32)
+
+
+def calibration_texts(samples: Sequence[Sample], n: int, seed: int) -> list[str]:
+    """``n`` texts for the int8 encoder's activation scales, drawn evenly from every domain,
+    a parent beside each reply that has one: the encoder reads both at run time."""
+    rng = random.Random(seed)
+    by_domain: dict[str, list[Sample]] = {}
+    for s in samples:
+        by_domain.setdefault(s.domain, []).append(s)
+    for rows in by_domain.values():
+        rng.shuffle(rows)
+    texts: list[str] = []
+    seen: set[str] = set()
+    queues = [iter(by_domain[d]) for d in sorted(by_domain)]
+    while queues and len(texts) < n:
+        for q in list(queues):
+            row = next(q, None)
+            if row is None:
+                queues.remove(q)
+                continue
+            for t in (row.text, row.parent):
+                if t and t not in seen and len(texts) < n:
+                    seen.add(t)
+                    texts.append(t)
+    return texts
 
 
 def refit_heads(
@@ -215,11 +247,12 @@ def train_judge(
     with tempfile.TemporaryDirectory(prefix=".judge-build-", dir=out.parent) as tmp:
         work = Path(tmp)
         train = [s for s in samples if s.split == "train"]
-        calib = random.Random(cfg.seed).sample(train, min(_CALIBRATION, len(train)))
         export_encoder(
             model,
             work / "encoder.onnx",
-            TrainingTokenizer(cfg.max_tokens).encode([s.text for s in calib]),
+            TrainingTokenizer(cfg.max_tokens).encode(
+                calibration_texts(train, _CALIBRATION, cfg.seed)
+            ),
             keep=float_ops,
         )
         heads = head_arrays(model)
