@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -32,9 +31,15 @@ from steelman.judge import Judge
 from steelman.judge.network import choose_kernels, cpu_flags
 
 
-def _child_peak_mb(before: int) -> float:
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(after, before) / 1024.0
+def _run_peak_mb(cmd: list[str], env: dict[str, str]) -> float:
+    """Run ``cmd``; its own peak RSS in MB (RUSAGE_CHILDREN would report the largest child
+    this process ever had, torch's included)."""
+    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+    return usage.ru_maxrss / 1024.0
 
 
 def _median_rate(n: int, repeat: int, fn) -> float:  # type: ignore[no-untyped-def]
@@ -109,18 +114,14 @@ def main() -> None:
         for kernels in (auto, "float" if auto == "int8" else "int8"):
             rates, peaks = [], []
             for _ in range(args.repeat):
-                before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
                 t = time.perf_counter()
                 out = str(Path(tmp) / "out.jsonl")
                 cmd = [sys.executable, "-m", "steelman", "score", str(src), "--out", out]
-                subprocess.run(
-                    [*cmd, "--workers", "1"],
-                    check=True,
-                    env=dict(env, STEELMAN_JUDGE_KERNELS=kernels),
-                    stderr=subprocess.DEVNULL,
+                peak = _run_peak_mb(
+                    [*cmd, "--workers", "1"], dict(env, STEELMAN_JUDGE_KERNELS=kernels)
                 )
                 rates.append(len(texts) / (time.perf_counter() - t))
-                peaks.append(_child_peak_mb(before))
+                peaks.append(peak)
             e2e[kernels] = statistics.median(rates)
             print(
                 f"end-to-end `steelman score --workers 1`, {kernels} kernels (process start to"
