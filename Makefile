@@ -45,7 +45,7 @@ node-clients:
 	cd tests/clients/node && npm ci --no-audit --no-fund --loglevel=error
 
 pytest: install chromium node-clients
-	TEST_POSTGRES=require STEELMAN_REQUIRE_DATA=1 $(BIN)/pytest -q
+	TEST_POSTGRES=require TEST_REQUIRE_DATA=1 $(BIN)/pytest -q
 
 test: lint typecheck pytest
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-# shared/ sits beside the checkout, as on developers' machines and in CI; STEELMAN_DATA moves it
+# shared/ sits beside the checkout, as on developers' machines and in CI; TEST_SHARED_DATA moves it
 SHARED_DATA = Path(
-    os.environ.get("STEELMAN_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
+    os.environ.get("TEST_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
 )
 # `make test` (and so CI) sets this: there, missing data fails the run instead of skipping
-REQUIRE_DATA = "STEELMAN_REQUIRE_DATA"
+REQUIRE_DATA = "TEST_REQUIRE_DATA"
 
 
 def shared_data(sub: str = "", *, root: Path | None = None) -> Path:
@@ -25,7 +25,7 @@ def shared_data(sub: str = "", *, root: Path | None = None) -> Path:
         f"the labelled data is missing: {path} does not exist. The data tests read the"
         " project's shared/data folder (its README lists every set) from beside the checkout:"
         " clone into a folder that also holds shared/ (d=$(mktemp -d) && git clone . $d/main"
-        " && cp -r ../shared $d/), or set STEELMAN_DATA to the data folder."
+        " && cp -r ../shared $d/), or set TEST_SHARED_DATA to the data folder."
     )
     if os.environ.get(REQUIRE_DATA) == "1":
         pytest.fail(message, pytrace=False)

@@ -147,7 +147,7 @@ def test_missing_data_says_what_and_where(tmp_path: Path, monkeypatch: pytest.Mo
         shared_data("cga", root=tmp_path / "nowhere")
     message = str(skipped.value)
     assert str(tmp_path / "nowhere" / "cga") in message
-    assert "STEELMAN_DATA" in message and "git clone" in message
+    assert "TEST_SHARED_DATA" in message and "git clone" in message
     monkeypatch.setenv(REQUIRE_DATA, "1")
     with pytest.raises(pytest.fail.Exception, match="the labelled data is missing"):
         shared_data("cga", root=tmp_path / "nowhere")

@@ -31,6 +31,14 @@ def test_file_then_environment_then_arguments(tmp_path: Path) -> None:
     ]
 
 
+def test_the_judges_own_variable_is_not_a_server_setting() -> None:
+    # STEELMAN_JUDGE_KERNELS is read by the judge: a server started with it set must start
+    s = load_settings(env={"STEELMAN_JUDGE_KERNELS": "float", "STEELMAN_PORT": "9200"})
+    assert s.port == 9200
+    with pytest.raises(InputError, match="unknown setting 'judge_kernel'"):
+        load_settings(env={"STEELMAN_JUDGE_KERNEL": "float"})
+
+
 @pytest.mark.parametrize(
     ("kwargs", "env", "words"),
     [

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from steelman.errors import InputError
+from steelman.judge.network import KERNELS_ENV
 from steelman.levels import level
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
 ]
 
 ENV_PREFIX = "STEELMAN_"
+# Steelman's variables that are not server settings: the server leaves them to their readers
+NOT_SETTINGS = frozenset({KERNELS_ENV})
 POLICIES = ("publish", "hold", "note")
 UNJUDGED_POLICIES = ("hold", "publish")
 
@@ -242,7 +245,7 @@ def load_settings(
             _check_key(key, str(path))
             values[key] = _coerce(key, value)
     for key, value in (env or {}).items():
-        if key.startswith(ENV_PREFIX):
+        if key.startswith(ENV_PREFIX) and key not in NOT_SETTINGS:
             name = key[len(ENV_PREFIX) :].lower()
             _check_key(name, f"environment variable {key}")
             values[name] = _coerce(name, value)
