@@ -31,7 +31,7 @@ def test_queue_is_riskiest_first_with_context(admin: TestClient) -> None:
 
 def test_approve_publishes_and_is_audited(admin: TestClient) -> None:
     held = _post(admin, "You idiot.")
-    r = admin.post(f"/api/admin/comments/{held['id']}/approve")
+    r = admin.post(f"/api/admin/comments/{held['id']}/approve", json={"version": held["version"]})
     assert r.status_code == 200 and r.json()["status"] == "published"
     assert admin.get("/api/admin/queue").json() == {"held": 0, "items": [], "next": None}
     entry = admin.get("/api/admin/audit").json()[0]
@@ -143,7 +143,10 @@ def test_post_hold_and_approve_on_either_database(store_url: str) -> None:
         held = _post(client, "You idiot.")
         assert held["status"] == "pending"
         assert (
-            client.post(f"/api/admin/comments/{held['id']}/approve").json()["status"] == "published"
+            client.post(
+                f"/api/admin/comments/{held['id']}/approve", json={"version": held["version"]}
+            ).json()["status"]
+            == "published"
         )
         listed = client.get("/api/threads", params={"uri": PAGE}).json()["comments"]
         assert [c["id"] for c in listed] == [held["id"]]

@@ -185,7 +185,10 @@ def test_pages_have_a_strict_content_security_policy(client: TestClient, path: s
 
 
 def test_behind_a_proxy_the_forwarded_address_and_host_count(tmp_path: Path) -> None:
-    with TestClient(make_app(tmp_path, rate_post_per_minute=1, trust_proxy=True)) as client:
+    app = make_app(
+        tmp_path, rate_post_per_minute=1, trust_proxy=True, public_url="https://comments.example"
+    )
+    with TestClient(app) as client:
         for address in ("203.0.113.1", "203.0.113.2"):
             r = client.post(
                 "/api/comments",

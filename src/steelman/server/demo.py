@@ -80,6 +80,7 @@ def seed_demo(comments: Comments) -> str:
             source="demo",
         )
         ids[key] = comment.id
+    comments.forecasts.update(thread.id)  # so that the "Heating up" page shows the demo thread
     password = new_token()[:12]
     if store.user("demo") is None:
         add_moderator(store, "demo", password)

@@ -116,13 +116,21 @@ async def require_json(request: Request) -> None:
 
 
 def same_origin(request: Request) -> bool:
-    """False when the browser says the request comes from another site (Origin or Referer)."""
+    """False when the browser says the request comes from another site (Origin or Referer).
+
+    Behind a proxy (``trust_proxy``) the site's own address is the ``public_url`` setting: an
+    X-Forwarded-Host counts only when it names that, since a client can write the header itself.
+    """
     origin = request.headers.get("origin") or request.headers.get("referer")
     if not origin or origin == "null":
         return origin is None
     host = request.headers.get("host", request.url.netloc)
-    if get_state(request).settings.trust_proxy:
-        host = request.headers.get("x-forwarded-host", host).split(",")[0].strip()
+    settings = get_state(request).settings
+    if settings.trust_proxy and settings.public_url:
+        public = urlsplit(settings.public_url).netloc
+        forwarded = request.headers.get("x-forwarded-host", "").split(",")[0].strip()
+        if forwarded == public:
+            host = public
     return urlsplit(origin).netloc == host
 
 

@@ -19,6 +19,7 @@ def public(comment: Comment) -> PublicComment:
         note=comment.note,
         created=comment.created,
         modified=comment.modified,
+        moderator=comment.source == "moderator",
     )
 
 
@@ -39,4 +40,5 @@ def author_view(store: Store, comment: Comment, edit_window_s: int) -> AuthorVie
         judgement=JudgementOut.model_validate(comment.judgement) if comment.judgement else None,
         history=history,
         edit_until=comment.created + edit_window_s,
+        version=comment.version,
     )

@@ -11,6 +11,7 @@ from steelman.data.text import text_problem
 from steelman.server.db.backend import MAX_KEY_BYTES, key_problem
 
 __all__ = [
+    "ApproveIn",
     "AuditOut",
     "AuthorView",
     "BanIn",
@@ -204,6 +205,9 @@ class PublicComment(BaseModel):
     note: str
     created: float
     modified: float | None
+    moderator: bool = Field(
+        False, description="True for a moderator's note (set by the server, never by a poster)."
+    )
 
 
 class CheckOut(BaseModel):
@@ -226,6 +230,15 @@ class AuthorView(PublicComment):
     judgement: JudgementOut | None
     history: list[AuditOut]
     edit_until: float
+    version: str = Field(
+        description="Names this text: approving sends it, and fails if the text changed since."
+    )
+
+
+class ApproveIn(_In):
+    version: str = Field(
+        max_length=64, description="The ``version`` of the comment the moderator read."
+    )
 
 
 class PostedOut(BaseModel):

@@ -14,8 +14,9 @@ from typing import Any
 
 from steelman.errors import SteelmanError, TextError
 from steelman.levels import level as _level
-from steelman.server.db import Comment, NotFound, Store
+from steelman.server.db import Comment, Conflict, NotFound, Store
 from steelman.server.db.records import Ban
+from steelman.server.db.store import SlowMode
 from steelman.server.errors import Forbidden
 from steelman.server.forecasting import ThreadForecasts
 from steelman.server.judging import INTERACTIVE, POST, JudgeUnavailable, MicroBatcher
@@ -149,24 +150,31 @@ class Comments:
             )
         judgement = self.try_judge(text, self.reply_to(thread.id, parent_id))
         status, note = decide(self.settings, judgement)
-        comment, created = self.store.add_comment(
-            thread_id=thread.id,
-            parent_id=parent_id,
-            author=author.strip(),
-            text=text,
-            status=status,
-            note=note,
-            email_hash=email_hash,
-            address_hash=address_hash,
-            judgement=judgement,
-            posted_anyway=posted_anyway,
-            request_id=None
-            if request_id is None
-            else request_key(
-                self.secret, request_id, uri, parent_id, author.strip(), email_hash, text
-            ),
-            actor="author",
-        )
+        try:
+            comment, created = self.store.add_comment(
+                thread_id=thread.id,
+                parent_id=parent_id,
+                author=author.strip(),
+                text=text,
+                status=status,
+                note=note,
+                email_hash=email_hash,
+                address_hash=address_hash,
+                judgement=judgement,
+                posted_anyway=posted_anyway,
+                request_id=None
+                if request_id is None
+                else request_key(
+                    self.secret, request_id, uri, parent_id, author.strip(), email_hash, text
+                ),
+                actor="author",
+                slow_mode=True,  # checked again where it is stored: concurrent posts race
+            )
+        except SlowMode as exc:  # a concurrent post from the same address got in first
+            raise Forbidden(
+                "a moderator has slowed this discussion down:"
+                f" you can post again in {math.ceil(exc.wait)} s"
+            ) from None
         if created:
             self.forecasts.update(thread.id, new=comment)
         return Posted(comment, created, self.token(comment))
@@ -189,11 +197,25 @@ class Comments:
             raise refused from None
 
     def edit(
-        self, comment_id: int, token: str, text: str, *, posted_anyway: bool = False
+        self,
+        comment_id: int,
+        token: str,
+        text: str,
+        *,
+        posted_anyway: bool = False,
+        address: str | None = None,
     ) -> Comment:
+        """A new text for the comment, judged with the policy applied again. A banned author
+        (by the comment's address or email, or the address editing now) cannot edit."""
         comment = self.authorised(comment_id, token, for_edit=True)
         if comment.status in ("deleted", "withdrawn", "rejected"):
             raise Forbidden(f"comment {comment_id} was {comment.status} and cannot be edited")
+        keys = [("address", comment.address_hash), ("email", comment.email_hash)]
+        if address is not None:
+            keys.append(("address", private_hash(self.secret, address)))
+        ban = self.store.banned([(kind, value) for kind, value in keys if value])
+        if ban:
+            raise Forbidden(f"you cannot edit here: {ban.reason or 'banned by a moderator'}")
         if not text.strip():
             raise TextError("the comment is empty; delete it instead")
         judgement = self.try_judge(text, self.parent_text(comment.thread_id, comment.parent_id))
@@ -231,7 +253,21 @@ class Comments:
 
     # Moderators --------------------------------------------------------------------------------
 
-    def approve(self, comment_id: int, actor: str) -> Comment:
+    def approve(self, comment_id: int, actor: str, version: str | None = None) -> Comment:
+        """Publish the comment. ``version`` names the text the moderator read (the ``version``
+        they were shown); a comment changed since is refused (:class:`Conflict`), as is one its
+        author withdrew or deleted. ``None`` approves the text as it is now (a library caller
+        that has just read it)."""
+        comment = self.store.comment(comment_id)
+        if comment.status in ("deleted", "withdrawn") or not comment.text.strip():
+            raise Conflict(
+                f"comment {comment_id} was {comment.status} by its author: nothing to approve"
+            )
+        if version is not None and version != comment.version:
+            raise Conflict(
+                f"comment {comment_id} was edited after you loaded it; read the new text"
+                " in the queue and decide again"
+            )
         return self._changed(
             self.store.update(
                 comment_id, actor=actor, action="approve", status="published", reason=""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,11 @@ class Comment:
     modified: float | None
     email_hash: str
     address_hash: str
+
+    @property
+    def version(self) -> str:
+        """Names the text as it is now: a moderator's decision names the version they read."""
+        return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Comment:

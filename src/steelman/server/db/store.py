@@ -29,11 +29,19 @@ from steelman.server.db.imports import ImportReport, import_comments
 from steelman.server.db.migrations import migrate
 from steelman.server.db.records import AuditEntry, Comment, Thread
 
-__all__ = ["NotFound", "Store", "make_cursor", "read_cursor"]
+__all__ = ["NotFound", "SlowMode", "Store", "make_cursor", "read_cursor"]
 
 
 class NotFound(InputError):
     """A thread or comment that does not exist."""
+
+
+class SlowMode(InputError):
+    """A poster in a thread in slow mode must wait ``wait`` seconds before posting again."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"slow mode: you can post again in {wait:.0f} s")
+        self.wait = wait
 
 
 def _audit(
@@ -77,6 +85,23 @@ def read_cursor(cursor: str, n: int) -> list[float]:
             "this page cursor is not one the server gave; start again from the first page"
         ) from None
     return [float(v) for v in values]
+
+
+def _check_slow_mode(cur: Cursor, kind: str, thread_id: int, address_hash: str) -> None:
+    # SQLite's transactions are serialised already (BEGIN IMMEDIATE); PostgreSQL locks the row.
+    lock = " FOR UPDATE" if kind != "sqlite" else ""
+    rows = cur.execute(f"SELECT slow_s FROM threads WHERE id = ?{lock}", (thread_id,))
+    slow = float(rows[0]["slow_s"]) if rows else 0.0
+    if slow <= 0:
+        return
+    last = cur.execute(
+        "SELECT MAX(created) AS last FROM comments"
+        " WHERE thread_id = ? AND address_hash = ? AND source <> ?",
+        (thread_id, address_hash, "moderator"),
+    )[0]["last"]
+    wait = float(last) + slow - time.time() if last is not None else 0.0
+    if wait > 0:
+        raise SlowMode(wait)
 
 
 class Store(AccountsMixin, FeedbackMixin):
@@ -158,11 +183,19 @@ class Store(AccountsMixin, FeedbackMixin):
         request_id: str | None = None,
         source: str = "widget",
         created: float | None = None,
+        slow_mode: bool = False,
     ) -> tuple[Comment, bool]:
-        """Insert a comment; a repeated ``request_id`` returns the first one and ``False``."""
+        """Insert a comment; a repeated ``request_id`` returns the first one and ``False``.
+
+        With ``slow_mode``, a thread in slow mode refuses (:class:`SlowMode`) a poster whose last
+        post from ``address_hash`` is too recent: checked in the transaction that inserts, with
+        the thread's row locked, so that concurrent posts cannot all pass the check.
+        """
         level = judgement["level"] if judgement else None
         risk = float(judgement["attack"]) if judgement else 0.0
         with self.backend.transaction() as cur:
+            if slow_mode:
+                _check_slow_mode(cur, self.backend.kind, thread_id, address_hash)
             if parent_id is not None:
                 parent = cur.execute(
                     "SELECT id FROM comments WHERE id = ? AND thread_id = ?", (parent_id, thread_id)

@@ -23,6 +23,7 @@ from steelman.server.deps import (
 from steelman.server.errors import ApiError
 from steelman.server.present import author_view, public
 from steelman.server.schemas import (
+    ApproveIn,
     AuditOut,
     AuthorView,
     BanIn,
@@ -100,8 +101,10 @@ def queue(state: State, limit: PageLimit = 100, cursor: Cursor = None) -> QueueO
 
 
 @router.post("/comments/{comment_id}/approve")
-def approve(comment_id: CommentId, session: Admin, state: State) -> AuthorView:
-    comment = state.comments.approve(comment_id, session.user.username)
+def approve(comment_id: CommentId, body: ApproveIn, session: Admin, state: State) -> AuthorView:
+    """Publish the held comment, as ``version`` (the one the queue showed): 409 when its author
+    edited it since (read it again) or withdrew it."""
+    comment = state.comments.approve(comment_id, session.user.username, body.version)
     return author_view(state.store, comment, state.settings.edit_window_s)
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from steelman.errors import InputError
 from steelman.server.auth import login as do_login
 from steelman.server.auth import logout as do_logout
+from steelman.server.db import Conflict
 from steelman.server.db.records import Session
 from steelman.server.deps import (
     ADMIN_COOKIE,
@@ -125,12 +126,16 @@ def act(
     session: Admin,
     state: State,
     reason: Annotated[str, Form()] = "",
+    version: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     if action not in _ACTIONS:
         raise ApiError(404, "not_found", f"no action {action!r}; use one of {', '.join(_ACTIONS)}")
     actor = session.user.username
     if action == "approve":
-        state.comments.approve(comment_id, actor)
+        try:  # the version on the page the moderator read, never whatever the text is now
+            state.comments.approve(comment_id, actor, version)
+        except Conflict:  # edited or withdrawn since the page was loaded: back to the queue
+            return RedirectResponse(f"/admin#c{comment_id}", status_code=303)
     elif action == "reject":
         state.comments.reject(comment_id, actor, reason or "rejected by a moderator")
     else:

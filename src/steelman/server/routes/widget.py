@@ -111,10 +111,18 @@ def author(comment_id: CommentId, token: Token, state: State) -> AuthorView:
 
 
 @router.put("/comments/{comment_id}", dependencies=[Depends(rate_limit("post"))])
-def edit(comment_id: CommentId, body: EditIn, token: Token, state: State) -> AuthorView:
+def edit(
+    comment_id: CommentId, body: EditIn, token: Token, request: Request, state: State
+) -> AuthorView:
     """Edit within the window; the new text is judged and the policy applied again."""
     check_text(state, body.text, "text")
-    comment = state.comments.edit(comment_id, token, body.text, posted_anyway=body.posted_anyway)
+    comment = state.comments.edit(
+        comment_id,
+        token,
+        body.text,
+        posted_anyway=body.posted_anyway,
+        address=client_address(request),
+    )
     return author_view(state.store, comment, state.settings.edit_window_s)
 
 

@@ -149,10 +149,12 @@
   };
 
   function render(c, children, mine) {
-    var node = el("article", "sm-comment sm-" + c.status);
+    var node = el("article", "sm-comment sm-" + c.status + (c.moderator ? " sm-moderator" : ""));
     node.id = "sm-c" + c.id;
     var head = el("header", "sm-head", null, el("b", "sm-author", c.author || "Anonymous"),
       el("time", "sm-time", when(c.created)));
+    /* Only the server sets "moderator": a poster naming themselves "mod" gets no badge. */
+    if (c.moderator) { head.insertBefore(el("span", "sm-badge", "Moderator"), head.firstChild.nextSibling); }
     node.appendChild(head);
     if (c.status === "deleted") { node.appendChild(el("p", "sm-text sm-gone", "Deleted by its author.")); }
     else { node.appendChild(el("p", "sm-text", c.text)); }
