@@ -44,12 +44,14 @@ def test_steelman_attributes_and_levels(client: TestClient) -> None:
     assert 0 <= scores["STEELMAN_LEVEL"] <= 1
 
 
-def test_span_annotations_point_at_the_words(client: TestClient) -> None:
-    text = "Well, you idiot, that is wrong."
+def test_span_annotations_score_each_sentence(client: TestClient) -> None:
+    text = "Well, that is wrong. You idiot."
     r = client.post(URL, json=_request(text, "INSULT", spanAnnotations=True))
-    (span,) = r.json()["attributeScores"]["INSULT"]["spanScores"]
-    assert text[span["begin"] : span["end"]] == "idiot"
-    assert span["score"]["type"] == "PROBABILITY"
+    first, second = r.json()["attributeScores"]["INSULT"]["spanScores"]
+    assert text[first["begin"] : first["end"]] == "Well, that is wrong."
+    assert text[second["begin"] : second["end"]] == "You idiot."
+    assert second["score"] == {"value": 0.9, "type": "PROBABILITY"}
+    assert first["score"]["value"] < second["score"]["value"]
 
 
 def test_score_threshold_drops_low_scores(client: TestClient) -> None:

@@ -17,6 +17,7 @@ from serverkit import FAKE_METRICS, RuleJudge, make_app
 
 from steelman.judge.result import Judgement
 from steelman.server.attributes import CATALOGUE, severe_toxicity
+from steelman.server.wholetext import WINDOW_CHARS, windows
 
 URL = "/v1alpha1/comments:analyze"
 PRODUCTION = (
@@ -256,22 +257,78 @@ def test_other_languages_are_dropped_on_request_without_judging(tmp_path: Path) 
     assert judge.seen == []
 
 
-def test_span_scores_come_from_the_toxic_span_evidence(client: TestClient) -> None:
-    text = "No, that is damn wrong and I will hurt you."
+def test_span_scores_are_per_sentence_each_with_its_own_score(client: TestClient) -> None:
+    text = "That is not what the report says. And I will hurt you.  Could you share it?"
     r = client.post(URL, json=_request(text, "TOXICITY", "THREAT", spanAnnotations=True))
     scores = r.json()["attributeScores"]
     for name in ("TOXICITY", "THREAT"):
-        marked = {text[s["begin"] : s["end"]] for s in scores[name]["spanScores"]}
-        assert marked == {"damn", "hurt"}
-        for s in scores[name]["spanScores"]:
-            assert s["score"] == scores[name]["summaryScore"]
+        spans = scores[name]["spanScores"]
+        assert [text[s["begin"] : s["end"]] for s in spans] == [
+            "That is not what the report says.",
+            "And I will hurt you.",
+            "Could you share it?",
+        ]
+        values = [s["score"]["value"] for s in spans]
+        assert values[1] == 0.85 and values[0] < 0.1 and values[2] < 0.1  # each its own
+        assert scores[name]["summaryScore"]["value"] == 0.85
 
 
-def test_span_scores_cover_the_comment_when_nothing_is_marked(client: TestClient) -> None:
+def test_one_sentence_is_one_span_over_the_comment(client: TestClient) -> None:
     text = "Could you share the source?"
     r = client.post(URL, json=_request(text, "TOXICITY", spanAnnotations=True))
     (span,) = r.json()["attributeScores"]["TOXICITY"]["spanScores"]
     assert (span["begin"], span["end"]) == (0, len(text))
+    assert span["score"] == r.json()["attributeScores"]["TOXICITY"]["summaryScore"]
+
+
+class ReadsTheStart(Recording):
+    """Reads only the first :data:`WINDOW_CHARS` characters of a text, as the real judge reads
+    only its first 128 word pieces."""
+
+    def judge_batch(self, texts: list[str], parents: list[str | None]) -> list[Judgement]:
+        self.seen.extend(zip(texts, parents, strict=True))
+        return RuleJudge.judge_batch(self, [t[:WINDOW_CHARS] for t in texts], parents)
+
+
+CALM = "The council published the figures last week and they match the survey. " * 12
+
+
+def test_an_insult_at_the_end_of_a_long_comment_counts(tmp_path: Path) -> None:
+    judge = ReadsTheStart()
+    text = CALM + "You are an idiot."
+    assert len(text) > 2 * WINDOW_CHARS
+    names = ("TOXICITY", "INSULT", "ATTACK_ON_COMMENTER", "REASONING_EXPERIMENTAL")
+    with TestClient(make_app(tmp_path, judge=judge)) as client:
+        long = _scores(client, text, *names)
+        alone = _scores(client, "You are an idiot.", *names)
+    for name in ("TOXICITY", "INSULT", "ATTACK_ON_COMMENTER"):
+        assert long[name] == pytest.approx(alone[name], abs=0.1), name
+    assert long["REASONING_EXPERIMENTAL"] < 0.5  # read off the whole comment, not its worst part
+    read = {t for t, _ in judge.seen}
+    parts = windows(text)
+    assert parts[0][0] == 0 and parts[-1][1] == len(text)
+    assert all(
+        e - b <= WINDOW_CHARS and text[e:b2].isspace()
+        for (b, e), (b2, _) in zip(parts, parts[1:], strict=False)
+    )
+    assert {text} | {text[b:e] for b, e in parts} <= read  # the whole text and every window
+
+
+def test_spans_cover_a_long_comment_to_its_end(tmp_path: Path) -> None:
+    text = CALM + "You are an idiot."
+    with TestClient(make_app(tmp_path, judge=ReadsTheStart())) as client:
+        r = client.post(URL, json=_request(text, "INSULT", spanAnnotations=True))
+    spans = r.json()["attributeScores"]["INSULT"]["spanScores"]
+    assert len(spans) == 13 and spans[-1]["end"] == len(text)
+    assert [s["begin"] for s in spans] == sorted(s["begin"] for s in spans)
+    assert spans[-1]["score"]["value"] == 0.9 and spans[0]["score"]["value"] == 0.05
+
+
+def test_a_short_comment_is_judged_once(tmp_path: Path) -> None:
+    judge = Recording()
+    with TestClient(make_app(tmp_path, judge=judge)) as client:
+        _scores(client, "That is wrong, you idiot.", "TOXICITY", "INSULT")
+    assert judge.seen == [("That is wrong, you idiot.", None)]
 
 
 def test_long_posts_up_to_perspectives_limit_are_judged(client: TestClient) -> None:

@@ -174,3 +174,38 @@ def test_the_forecast_with_the_real_models_rises_on_the_insult(real_app: FastAPI
     stored = state.comments.forecasts.table.get(thread.id)
     assert stored is not None and stored.replies == 3 and 0.0 < stored.risk < 1.0
     assert stored.movers and stored.movers[0]["id"] == str(parent)
+
+
+CALM_SENTENCES = (
+    "I read the council's report on the new bus lanes last night. The figures on journey times"
+    " are mixed. Some routes got faster, others slower, and the survey was small. I would like"
+    " to see the data for the winter months. The consultation closes next week, so there is"
+    " still time to ask. The cycling numbers look better than I expected. Parking revenue fell"
+    " slightly, which the report puts down to the roadworks. Two shops on the high street said"
+    " trade was steady. The bus company has not published its own numbers yet. I will post"
+    " them here when it does. The library opens late on Thursdays now, which helps. The"
+    " minutes of the last meeting are online for anyone who missed it. "
+)
+
+
+def test_real_perspective_reads_a_long_comment_to_its_end(real_app: FastAPI) -> None:
+    """Issue 17: an insult in the last sentence of a 700-character comment scores as the insult
+    alone, within 0.1 (the judge reads about 128 word pieces; the windows read the rest)."""
+    insult = "You are a fucking moron and an idiot."
+    text = CALM_SENTENCES + insult
+    assert len(text) >= 700
+
+    def toxicity(t: str) -> tuple[float, list[float]]:
+        body = {
+            "comment": {"text": t},
+            "requestedAttributes": {"TOXICITY": {}},
+            "spanAnnotations": True,
+        }
+        out = client.post("/v1alpha1/comments:analyze", json=body).json()["attributeScores"]
+        spans = out["TOXICITY"]["spanScores"]
+        return out["TOXICITY"]["summaryScore"]["value"], [s["score"]["value"] for s in spans]
+
+    with TestClient(real_app) as client:
+        (alone, _), (long, spans), (calm, _) = map(toxicity, (insult, text, CALM_SENTENCES))
+    assert long == pytest.approx(alone, abs=0.1) and long > 0.5 > calm
+    assert len(spans) == 13 and spans[-1] == max(spans) and max(spans[:-1]) < 0.5

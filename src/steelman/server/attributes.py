@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from steelman.judge.result import Evidence, Judgement
+from steelman.judge.result import Judgement
 from steelman.levels import LEVELS
 
 __all__ = [
@@ -51,14 +51,6 @@ def severe_toxicity(attributes: Mapping[str, float]) -> float:
     return tox * max(attributes.get(h, 0.0) for h in _TOXIC_HEADS)
 
 
-def _toxic_span(e: Evidence) -> bool:
-    return "toxic-span" in e.reason or e.points_to == "DH0"
-
-
-def _attack_span(e: Evidence) -> bool:
-    return e.points_to in ("DH0", "DH1")
-
-
 @dataclass(frozen=True)
 class Figure:
     """One measured figure in the model's ``metrics.dev``: ``path`` walks it (``("roc_auc",
@@ -78,7 +70,9 @@ class Attribute:
     google: str  # how it differs from Google's definition
     needs: tuple[str, ...]  # keys of Judgement.attributes it reads (empty: the core heads)
     score: Callable[[Judgement], float]
-    spans: Callable[[Evidence], bool]
+    # the comment has it when any part of it has it (an insult, a threat): a long comment
+    # scores as its most marked part (steelman.server.wholetext)
+    anywhere: bool
     figure: Figure | None = None
     experimental: bool = False  # a bridging attribute (Perspective's *_EXPERIMENTAL)
     gated: bool = False  # served only when the model carries ``figure`` and it clears its floor
@@ -116,10 +110,6 @@ def _at_level(code: str) -> Callable[[Judgement], float]:
     return lambda j: j.disagreement * j.scores.get(code, 0.0)
 
 
-def _points_to(code: str) -> Callable[[Evidence], bool]:
-    return lambda e: e.points_to == code
-
-
 _ATTACK_DERIVED = (
     "The judge's attack head: the probability that the reply attacks the person it answers"
     " (DH0 name-calling or DH1 ad hominem) rather than their argument."
@@ -146,7 +136,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         " abusive.",
         ("toxicity",),
         _head("toxicity"),
-        _toxic_span,
+        True,
         _production("toxicity"),
         gated=True,
         task="toxicity",
@@ -164,7 +154,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         " components' figures are those of TOXICITY, INSULT, IDENTITY_ATTACK and THREAT.",
         ("toxicity", *_TOXIC_HEADS),
         lambda j: severe_toxicity(j.attributes),
-        _toxic_span,
+        True,
         # never above TOXICITY and rising with it: served on the toxicity head's figure
         _production("toxicity", "ROC-AUC of the toxicity head it scales"),
         gated=True,
@@ -179,7 +169,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         " more data.",
         ("identity_attack",),
         _head("identity_attack"),
-        _toxic_span,
+        True,
         _production("identity_attack"),
         gated=True,
         task="identity_attack",
@@ -193,7 +183,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         " group'. Steelman's learnt mostly insults aimed at a participant in the conversation.",
         ("insult",),
         _head("insult"),
-        _toxic_span,
+        True,
         _production("insult"),
         gated=True,
         task="insult",
@@ -208,7 +198,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         " how it does on everyday swearing in friendly comments.",
         ("profanity",),
         _head("profanity"),
-        _toxic_span,
+        True,
         _production("profanity"),
         gated=True,
         task="profanity",
@@ -221,7 +211,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         " threats), so its figure is measured among toxic posts.",
         ("threat",),
         _head("threat"),
-        _toxic_span,
+        True,
         _production("threat"),
         gated=True,
         task="threat",
@@ -235,7 +225,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         _ATTACK_GOOGLE,
         (),
         lambda j: j.attack,
-        _attack_span,
+        True,
         _production("attack"),
         gated=True,
         task="attack",
@@ -249,7 +239,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         _ATTACK_GOOGLE,
         (),
         lambda j: j.attack,
-        _attack_span,
+        True,
         _production("attack"),
         gated=True,
     ),
@@ -264,7 +254,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         " well-written reason counts more than evidence as such.",
         ("reasons",),
         _head("reasons"),
-        _points_to("DH4"),
+        False,
         _roc("reasons", AUC_FLOOR),
         experimental=True,
         gated=True,
@@ -279,7 +269,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         " talk pages; its figure is the F1 of the decided act, not a ROC-AUC.",
         (),
         lambda j: j.acts.get("question", 0.0),
-        _points_to("question"),
+        False,
         Figure(("acts", "per_act_f1", "question"), "F1 of the decided act", F1_FLOOR),
         experimental=True,
         gated=True,
@@ -293,7 +283,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         " measures the absence of a personal attack: a curt, neutral reply scores high.",
         (),
         lambda j: 1.0 - j.attack,
-        lambda e: False,
+        False,
         _roc("attack", AUC_FLOOR),
         experimental=True,
         gated=True,
@@ -306,7 +296,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         "Steelman's own attribute; Google has none.",
         (),
         lambda j: j.disagreement,
-        lambda e: e.points_to in {lv.code for lv in LEVELS},
+        False,
         _roc("disagreement"),
         task="disagreement",
     ),
@@ -319,7 +309,7 @@ CATALOGUE: tuple[Attribute, ...] = (
         "Steelman's own attribute; Google has none.",
         (),
         _level_score,
-        lambda e: e.points_to in {lv.code for lv in LEVELS},
+        False,
         None,
     ),
     *(
@@ -330,7 +320,7 @@ CATALOGUE: tuple[Attribute, ...] = (
             "Steelman's own attribute; Google has none.",
             (),
             _at_level(lv.code),
-            _points_to(lv.code),
+            False,
             None,
         )
         for lv in LEVELS

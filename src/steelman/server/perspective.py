@@ -17,18 +17,21 @@ from steelman.judge.result import Judgement
 from steelman.server.attributes import CATALOGUE, by_name, unserved
 from steelman.server.db.backend import key_problem
 from steelman.server.languages import detect, primary
+from steelman.server.wholetext import sentence_spans, windows
 
 __all__ = [
     "ATTRIBUTES",
     "LANGUAGES",
     "MAX_BYTES",
     "PERSPECTIVE_PATHS",
+    "Judged",
     "PerspectiveError",
     "Suggestion",
     "analyze_response",
     "error_body",
     "parse_request",
     "parse_suggestion",
+    "parts",
     "suggest_response",
 ]
 
@@ -281,34 +284,58 @@ def _value(v: float) -> dict[str, Any]:
     return {"value": round(min(1.0, max(0.0, v)), 6), "type": "PROBABILITY"}
 
 
-def analyze_response(req: Request, j: Judgement, author: Judgement | None = None) -> dict[str, Any]:
-    """The ``AnalyzeCommentResponse`` for one judged comment: ``j`` judged against the comment
-    it answers, ``author`` against the article (ATTACK_ON_AUTHOR; ``j`` when not given).
+def parts(req: Request) -> list[tuple[str, str | None]]:
+    """Every ``(text, parent)`` the request needs judged: the comment against each of its
+    parents, and, for each parent, the windows of a long comment and (with ``spanAnnotations``)
+    its sentences. Each pair once."""
+    texts = [req.text]
+    texts += [req.text[b:e] for b, e in windows(req.text)]
+    if req.spans:
+        texts += [req.text[b:e] for b, e in sentence_spans(req.text)]
+    return list(dict.fromkeys((t, p) for p in req.parents() for t in texts))
 
+
+Judged = Mapping[tuple[str, str | None], Judgement]
+
+
+def analyze_response(req: Request, judged: Judged) -> dict[str, Any]:
+    """The ``AnalyzeCommentResponse`` for one comment, from the judgements of its :func:`parts`.
+
+    ATTACK_ON_AUTHOR reads the comment judged against the article, every other attribute the
+    comment judged against the comment it answers. An attribute that marks something a part can
+    have on its own (an insult, a threat) scores the whole comment as its most marked part, so a
+    long comment is read to its end. ``spanScores`` are per sentence, each with its own score.
     An attribute whose heads the judge lacks is refused (or left out with ``req.drop``)."""
     scores: dict[str, Any] = {}
+    parents = req.parents()
     for name, threshold in req.attributes.items():
         attr = by_name(name)
         assert attr is not None  # parse_request checked
-        missing = [k for k in attr.needs if k not in j.attributes]
+        parent = parents[-1] if name == "ATTACK_ON_AUTHOR" else parents[0]
+        whole = judged[(req.text, parent)]
+        missing = [k for k in attr.needs if k not in whole.attributes]
         if missing:
             if req.drop:
                 continue
-            model = " ".join(j.model.values()) or "this model"
+            model = " ".join(whole.model.values()) or "this model"
             raise PerspectiveError(
                 f"Attribute {name} is not served by this model ({model}): it has no"
                 f" {', '.join(missing)} head."
             )
-        judged = author if author is not None and name == "ATTACK_ON_AUTHOR" else j
-        value = attr.score(judged)
+        value = attr.score(whole)
+        if attr.anywhere:
+            value = max(
+                [value]
+                + [attr.score(judged[(req.text[b:e], parent)]) for b, e in windows(req.text)]
+            )
         if threshold is not None and value < threshold:
             continue
         entry: dict[str, Any] = {"summaryScore": _value(value)}
         if req.spans:
-            spans = [e for e in judged.because if attr.spans(e)]
             entry["spanScores"] = [
-                {"begin": e.start, "end": e.end, "score": _value(value)} for e in spans
-            ] or [{"begin": 0, "end": len(req.text), "score": _value(value)}]
+                {"begin": b, "end": e, "score": _value(attr.score(judged[(req.text[b:e], parent)]))}
+                for b, e in sentence_spans(req.text)
+            ]
         scores[name] = entry
     out: dict[str, Any] = {
         "attributeScores": scores,

@@ -16,6 +16,7 @@ from steelman.server.perspective import DATA_NOTE, LANGUAGES
 from steelman.server.settings import settings_help
 from steelman.server.state import HERE, AppState
 from steelman.server.threads import FORMATS, analyse_comments, read_thread_file
+from steelman.server.wholetext import WINDOW_CHARS
 from steelman.threads import render_html
 
 __all__ = ["router"]
@@ -109,6 +110,7 @@ def docs(request: Request, state: State) -> Response:
         "docs.html",
         attributes=describe(metrics := model_metrics(state.judge)),
         spans=span_figures(metrics),
+        window_chars=WINDOW_CHARS,
         languages=LANGUAGES,
         model=state.judge.info,
         data_note=DATA_NOTE,

@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from steelman.data.text import clean_text
-from steelman.judge.result import Judgement
 from steelman.server import batch_http, lenient_json
 from steelman.server.attributes import model_metrics
 from steelman.server.deps import State, client_address, public_base, rate_limit
@@ -22,6 +21,7 @@ from steelman.server.perspective import (
     error_body,
     parse_request,
     parse_suggestion,
+    parts,
     suggest_response,
 )
 from steelman.server.state import AppState
@@ -29,9 +29,6 @@ from steelman.server.state import AppState
 __all__ = ["perspective_error", "router"]
 
 router = APIRouter(tags=["perspective"])
-
-# What analyze_response reads when every attribute asked for was dropped (nothing is judged).
-_NOTHING = Judgement(None, {}, 0.0, 0.0, {}, (), "", {})
 
 
 def perspective_error(
@@ -75,12 +72,12 @@ async def _analyze(state: AppState, raw: bytes) -> tuple[int, Any]:
             _json(raw), max_chars=state.settings.max_text_chars, metrics=model_metrics(state.judge)
         )
         if not req.attributes:  # everything asked for was dropped: nothing to judge
-            return 200, analyze_response(req, _NOTHING)
-        parents = req.parents()
+            return 200, analyze_response(req, {})
+        todo = parts(req)
         judged = await state.batcher.ajudge_many(
-            [req.text] * len(parents), parents, remember=not req.do_not_store
+            [t for t, _ in todo], [p for _, p in todo], remember=not req.do_not_store
         )
-        return 200, analyze_response(req, judged[0], judged[-1])
+        return 200, analyze_response(req, dict(zip(todo, judged, strict=True)))
     except PerspectiveError as exc:
         return _error_of(exc)
 
