@@ -4,6 +4,7 @@ attributes, span scores, languages, doNotStore, and the /docs page that explains
 from __future__ import annotations
 
 import copy
+import itertools
 import logging
 import re
 from pathlib import Path
@@ -309,7 +310,7 @@ def test_an_insult_at_the_end_of_a_long_comment_counts(tmp_path: Path) -> None:
     assert parts[0][0] == 0 and parts[-1][1] == len(text)
     assert all(
         e - b <= WINDOW_CHARS and text[e:b2].isspace()
-        for (b, e), (b2, _) in zip(parts, parts[1:], strict=False)
+        for (b, e), (b2, _) in itertools.pairwise(parts)
     )
     assert {text} | {text[b:e] for b, e in parts} <= read  # the whole text and every window
 
