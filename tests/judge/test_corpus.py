@@ -53,7 +53,29 @@ def test_majority_spans_need_half_the_raters() -> None:
         {"spans": []},
     ]
     runs, types = _majority_spans("idiot fool", ratings)
-    assert runs == [(2, 5)] and types == {"Insult"}  # the characters two of three marked
+    assert runs == [(2, 5)] and types == {"insult"}  # the characters two of three marked
+
+
+def test_span_types_are_read_as_the_files_spell_them() -> None:
+    """ToxicSpans writes "Profane/Obscene" and "Identity based Attack" (and a few cut short):
+    reading only "Profane" and "Identity attack" left PROFANITY with no positive at all."""
+    one = [{"start": 0, "end": 4, "type": "Profane/Obscene"}]
+    ratings = [
+        {"spans": one + [{"start": 5, "end": 9, "type": "Profane/Obscene"}]},
+        {"spans": [{"start": 0, "end": 9, "type": "Identity based Attack"}]},
+        {"spans": [{"start": 0, "end": 4, "type": "Identity based "}, *one]},
+        {"spans": [{"start": 0, "end": 4, "type": "Threat"}]},
+    ]
+    _, types = _majority_spans("damn them", ratings)
+    assert types == {"profanity", "identity_attack"}  # two raters each; one drew two spans
+
+
+def test_toxic_spans_carry_every_kind(corpus) -> None:  # type: ignore[no-untyped-def]
+    spans = [s for s in corpus if s.domain == "toxic-spans"]
+    for task in ("insult", "identity_attack", "threat", "profanity"):
+        for split in ("train", "dev"):
+            positives = sum(s.labels[task] for s in spans if s.split == split)
+            assert positives >= 20, (task, split, positives)
 
 
 def test_token_targets_mark_overlapping_tokens() -> None:

@@ -183,18 +183,37 @@ def _subreddit_agreement(root: Path) -> Iterator[Sample]:
     )
 
 
+# ToxicSpans' span types as its files spell them ("Profane/Obscene", "Identity based Attack", a
+# few cut short: "Insu", "Identity based "), read by their start
+_SPAN_TYPES: tuple[tuple[str, str], ...] = (
+    ("insu", "insult"),
+    ("identity", "identity_attack"),
+    ("threat", "threat"),
+    ("profan", "profanity"),
+)
+
+
+def _span_type(name: object) -> str:
+    low = str(name or "").strip().lower()
+    return next((task for start, task in _SPAN_TYPES if low.startswith(start)), "other")
+
+
 def _majority_spans(
     text: str, ratings: list[dict[str, Any]]
 ) -> tuple[list[tuple[int, int]], set[str]]:
-    """Character runs that at least half the raters marked, and the span types they used."""
+    """Character runs that at least half the raters marked, and the kinds (``insult``,
+    ``identity_attack``, ``threat``, ``profanity``, ``other``) that at least half used."""
     votes = [0] * len(text)
     types: dict[str, int] = {}
     for r in ratings:
         marked = set()
+        kinds = set()
         for s in r.get("spans") or []:
             for c in range(max(0, s["start"]), min(len(text), s["end"])):
                 marked.add(c)
-            types[s.get("type", "Other")] = types.get(s.get("type", "Other"), 0) + 1
+            kinds.add(_span_type(s.get("type")))
+        for kind in kinds:  # each rater counts once for a kind, however many spans they drew
+            types[kind] = types.get(kind, 0) + 1
         for c in marked:
             votes[c] += 1
     need = max(1, (len(ratings) + 1) // 2)
@@ -216,10 +235,10 @@ def _toxic_spans(root: Path) -> Iterator[Sample]:
         runs, types = _majority_spans(text, obj.get("ratings") or [])
         labels = {
             "toxicity": 1.0,
-            "insult": float("Insult" in types),
-            "identity_attack": float("Identity attack" in types),
-            "threat": float("Threat" in types),
-            "profanity": float("Profane" in types),
+            "insult": float("insult" in types),
+            "identity_attack": float("identity_attack" in types),
+            "threat": float("threat" in types),
+            "profanity": float("profanity" in types),
         }
         group = str(obj["id"])
         yield Sample(text, None, "toxic-spans", group, _split(group), labels, spans=tuple(runs))

@@ -33,7 +33,9 @@ TOLERANCE = {
 }
 
 # head -> the lowest ROC-AUC allowed on any domain that labels it (Judge 2.0.0 sits 0.03-0.13
-# above each); the level, act and span figures below are WikiTactics val's and ToxicSpans dev's
+# above each; identity attack 0.06 and profanity 0.05 above theirs on ToxicSpans' toxic posts,
+# where every negative is toxic too, and a shuffled encoder gives about 0.5); the level, act and
+# span figures below are WikiTactics val's and ToxicSpans dev's
 FLOORS: dict[str, float] = {
     "attack": 0.80,
     "attack_placed": 0.78,
@@ -41,8 +43,9 @@ FLOORS: dict[str, float] = {
     "agreement": 0.70,
     "toxicity": 0.70,
     "insult": 0.68,
-    "identity_attack": 0.70,
+    "identity_attack": 0.62,
     "threat": 0.55,
+    "profanity": 0.55,
     "reasons": 0.55,
     "level_macro_f1": 0.25,
     "within_one": 0.65,

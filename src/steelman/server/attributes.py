@@ -89,8 +89,8 @@ AUC_FLOOR = 0.70
 F1_FLOOR = 0.50
 # What a production attribute must reach on average over the communities measured, as well as
 # AUC_FLOOR in each: TOXICITY (0.774 CAD, 0.860 Ruddit, 0.843 ToxiChat) and INSULT (0.914 Kaggle
-# insults, 0.722 among ToxicSpans' toxic posts) clear it for judge 2.0.0; IDENTITY_ATTACK (0.746)
-# and THREAT (0.639) do not, and PROFANITY has no figure.
+# insults, 0.710 among ToxicSpans' toxic posts) clear it for judge 2.0.0; IDENTITY_ATTACK (0.746
+# CAD, 0.681 ToxicSpans), THREAT (0.727) and PROFANITY (0.603) do not.
 PRODUCTION_MEAN_FLOOR = 0.80
 
 
