@@ -61,7 +61,7 @@ def test_span_types_are_read_as_the_files_spell_them() -> None:
     reading only "Profane" and "Identity attack" left PROFANITY with no positive at all."""
     one = [{"start": 0, "end": 4, "type": "Profane/Obscene"}]
     ratings = [
-        {"spans": one + [{"start": 5, "end": 9, "type": "Profane/Obscene"}]},
+        {"spans": [*one, {"start": 5, "end": 9, "type": "Profane/Obscene"}]},
         {"spans": [{"start": 0, "end": 9, "type": "Identity based Attack"}]},
         {"spans": [{"start": 0, "end": 4, "type": "Identity based "}, *one]},
         {"spans": [{"start": 0, "end": 4, "type": "Threat"}]},
