@@ -16,7 +16,7 @@ from steelman.errors import SteelmanError
 
 __all__ = ["cli", "main"]
 
-_COMMAND_MODULES = ("judge", "train", "threads", "serve", "score", "feedback")
+_COMMAND_MODULES = ("judge", "train", "threads", "serve", "score", "feedback", "adapt")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -95,6 +95,14 @@ class Judge:
             self._pooled.pop(t, None)
             self._pooled.pop(clean_text(t) if isinstance(t, str) and t.strip() else t, None)
 
+    def pooled(self, texts: Sequence[str]) -> np.ndarray:
+        """The encoder's pooled vector of each text, ``(len(texts), dim)``: remembered ones are
+        not encoded again (a site layer reads them after :meth:`judge_batch`)."""
+        clean = [clean_text(t, f"text {i}") for i, t in enumerate(texts)]
+        _, pooled = self._encode_missing(clean, [])
+        dim = self.model.network.dim
+        return np.stack([pooled[t] for t in clean]) if clean else np.zeros((0, dim), np.float32)
+
     def _remember(self, text: str, vec: np.ndarray) -> None:
         self._pooled[text] = vec
         self._pooled.move_to_end(text)

@@ -36,6 +36,7 @@ from steelman.server.routes import (
     heating,
     pages,
     perspective,
+    site_layers,
     widget,
 )
 from steelman.server.schemas import ErrorOut, PerspectiveErrorOut
@@ -43,6 +44,8 @@ from steelman.server.security import RateLimiter
 from steelman.server.service import Comments
 from steelman.server.settings import Settings
 from steelman.server.state import HERE, AppState
+from steelman.site.judge import SiteJudge
+from steelman.site.registry import SiteLayers
 
 __all__ = ["create_app"]
 
@@ -134,7 +137,8 @@ def create_app(
 ) -> FastAPI:
     """The Steelman server for ``settings``; ``judge`` and ``store`` default to the real ones."""
     store = store or Store.open(settings.database)
-    judge = judge or load_judge(settings.model)
+    # the site's layer (when one is switched on) on top of the judge: see steelman.site
+    judge = SiteJudge(judge or load_judge(settings.model), SiteLayers(settings.site_layers, store))
     batcher = MicroBatcher(
         judge,
         window_ms=settings.batch_window_ms,
@@ -191,6 +195,7 @@ def create_app(
         admin_api.router,
         bans.api_router,
         heating.api_router,
+        site_layers.api_router,
         admin_api.login_router,
     ):
         app.include_router(router, responses=dict(errors))
@@ -202,6 +207,7 @@ def create_app(
     app.include_router(admin_pages.router)
     app.include_router(bans.page_router)
     app.include_router(heating.page_router)
+    app.include_router(site_layers.page_router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(

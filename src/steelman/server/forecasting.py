@@ -6,17 +6,20 @@ escalation model's forecast: the probability that the discussion turns to person
 the comments that raised it most. A new comment costs one feature computation
 (:func:`steelman.threads.forecast.advance`); anything else recomputes the thread's trajectory.
 Comments held or rejected count (a moderator should see the heat they hid); deleted and
-withdrawn ones, and moderator notes, do not. Knows the store and the model, never HTTP.
+withdrawn ones, and moderator notes, do not. With a site layer on, a comment's attack probability
+is read as the layer's probability that the site rejects it. Knows the store and the model,
+never HTTP.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from typing import Any, Literal
 
 from steelman.errors import SteelmanError
 from steelman.server.db import Comment, Store
 from steelman.server.db.forecasts import Forecasts, StoredForecast
+from steelman.site.features import SITE_ATTRIBUTE
 from steelman.threads.analyse import ANONYMOUS
 from steelman.threads.escalation import EscalationModel, load_bundled_escalation
 from steelman.threads.forecast import Forecast, advance, forecast, judgement_from_dict
@@ -32,6 +35,14 @@ COUNTED = ("published", "pending", "rejected")
 WINDOW = 100
 
 
+def _site_view(judgement: dict[str, Any]) -> dict[str, Any]:
+    """A judgement made with a site layer on is read with the layer's probability that the
+    site's moderators reject the reply in place of the attack probability: the forecast then
+    rises with what this site removes, not with what the bundled judge calls an attack."""
+    site = (judgement.get("attributes") or {}).get(SITE_ATTRIBUTE)
+    return {**judgement, "attack": float(site)} if isinstance(site, int | float) else judgement
+
+
 def _replies(comments: list[Comment]) -> list[Reply]:
     out: list[Reply] = []
     for c in comments:
@@ -44,7 +55,7 @@ def _replies(comments: list[Comment]) -> list[Reply]:
                 author=c.author or ANONYMOUS,
                 parent_id=str(c.parent_id) if c.parent_id is not None else None,
                 text=c.text,
-                judgement=judgement_from_dict(c.judgement) if c.judgement else None,
+                judgement=judgement_from_dict(_site_view(c.judgement)) if c.judgement else None,
                 skipped=None if c.judgement else "not judged yet",
             )
         )

@@ -155,6 +155,8 @@ class MicroBatcher:
             known = self._cache.get((text, parent))
             if known is not None:
                 self._cache.move_to_end((text, parent))
+        if known is not None and known.model != dict(self.judge.info):
+            known = None  # judged by another model or site layer than the one on now
         if known is not None:
             done: Future[Judgement] = Future()
             done.set_result(known)

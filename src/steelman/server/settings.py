@@ -53,6 +53,11 @@ class Settings:
     port: int = _opt(8080, "Port `steelman serve` listens on.")
     public_url: str = _opt("", "The address readers reach this server at (for the embed snippet).")
     model: str = _opt("", "Judge model directory; empty for the bundled model.")
+    site_layers: str = _opt(
+        "steelman-site-layers",
+        "Folder of this site's layers (`steelman adapt` writes site-1, site-2...; the one"
+        " switched on tunes the judge to the site's own moderation decisions).",
+    )
     cors_origins: list[str] = _opt(  # noqa: RUF009 (_opt makes a default_factory for lists)
         [], "Sites allowed to call the API from a browser (https://blog.example); no '*'."
     )

@@ -163,6 +163,23 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX feedback_key ON feedback(key_id);
         """,
     ),
+    (
+        8,
+        "site layers: the judge's pooled encoding of each decided text, and audit by action",
+        # text_hash: SHA-256 of a decided comment's (or suggestion's) text; model: the judge that
+        # encoded it; vector: its float32 pooled encoding, base64. Kept so that `steelman adapt`
+        # never encodes a decision twice; the layer switches are audit entries (action index).
+        """
+        CREATE TABLE site_encodings (
+            text_hash TEXT NOT NULL,
+            model TEXT NOT NULL,
+            vector TEXT NOT NULL,
+            created {real} NOT NULL,
+            PRIMARY KEY (text_hash, model)
+        );
+        CREATE INDEX audit_action ON audit(action);
+        """,
+    ),
 )
 
 _VERSION_TABLE = """

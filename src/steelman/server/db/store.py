@@ -62,6 +62,15 @@ def _audit(
     )
 
 
+def judgement_risk(judgement: dict[str, Any] | None) -> float:
+    """What the queue orders by: the site layer's probability that the site's moderators reject
+    the reply when a layer judged it (``attributes.site_reject``), else the attack probability."""
+    if not judgement:
+        return 0.0
+    site = (judgement.get("attributes") or {}).get("site_reject")
+    return float(site) if isinstance(site, int | float) else float(judgement["attack"])
+
+
 def make_cursor(*values: float) -> str:
     """An opaque page cursor: the sort key of the last row of a page."""
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
@@ -192,7 +201,7 @@ class Store(AccountsMixin, FeedbackMixin):
         the thread's row locked, so that concurrent posts cannot all pass the check.
         """
         level = judgement["level"] if judgement else None
-        risk = float(judgement["attack"]) if judgement else 0.0
+        risk = judgement_risk(judgement)
         with self.backend.transaction() as cur:
             if slow_mode:
                 _check_slow_mode(cur, self.backend.kind, thread_id, address_hash)
@@ -295,7 +304,7 @@ class Store(AccountsMixin, FeedbackMixin):
             judgement = fields["judgement"]
             fields["judged"] = int(judgement is not None)
             fields["level"] = judgement["level"] if judgement else None
-            fields["risk"] = float(judgement["attack"]) if judgement else 0.0
+            fields["risk"] = judgement_risk(judgement)
             fields["judgement"] = json.dumps(judgement) if judgement else None
         fields["modified"] = time.time()
         sets = ", ".join(f"{name} = ?" for name in fields)
