@@ -30,16 +30,33 @@ from steelman.data.corpus import read_corpus
 from steelman.judge import Judge
 from steelman.judge.network import choose_kernels, cpu_flags
 
+# Forks ``argv`` from itself, a small process, waits for it and prints its peak RSS (kB). Linux
+# keeps the largest memory a process ever had across exec, so a command forked straight from this
+# benchmark (torch loaded, over 1 GB) would report this benchmark's size, not its own.
+_PEAK = (
+    "import os, sys\n"
+    "pid = os.fork()\n"
+    "if pid == 0:\n"
+    "    os.execvp(sys.argv[1], sys.argv[1:])\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "print(usage.ru_maxrss, file=sys.stderr)\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
 
 def _run_peak_mb(cmd: list[str], env: dict[str, str]) -> float:
-    """Run ``cmd``; its own peak RSS in MB (RUSAGE_CHILDREN would report the largest child
-    this process ever had, torch's included)."""
-    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    """Run ``cmd``; its own peak RSS in MB."""
+    proc = subprocess.run(
+        [sys.executable, "-S", "-c", _PEAK, *cmd],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
     if proc.returncode:
-        raise subprocess.CalledProcessError(proc.returncode, cmd)
-    return usage.ru_maxrss / 1024.0
+        raise subprocess.CalledProcessError(proc.returncode, cmd, stderr=proc.stderr)
+    return int(proc.stderr.strip().splitlines()[-1]) / 1024.0
 
 
 def _median_rate(n: int, repeat: int, fn) -> float:  # type: ignore[no-untyped-def]

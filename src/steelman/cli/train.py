@@ -35,6 +35,13 @@ _SETS_OPTION = click.option(
     default=None,
     help="Export and measure this fine-tuned checkpoint (torch state dict) instead of training.",
 )
+@click.option(
+    "--refit-from",
+    type=click.Path(file_okay=False, exists=True),
+    default=None,
+    help="Refit the heads of this model directory (its encoder kept) and measure it, instead of"
+    " fine-tuning (no torch needed).",
+)
 @_TEXTBOOK_OPTION
 @_SETS_OPTION
 @click.option("--steps", type=int, default=None, help="Stop after this many steps (a smoke run).")
@@ -43,17 +50,33 @@ def train(
     out: str | None,
     version: str,
     from_state: str | None,
+    refit_from: str | None,
     textbook: str | None,
     sets: str | None,
     steps: int | None,
 ) -> None:
     """Fine-tune the judge on DATA_DIR (default ../shared/data) and write a model directory."""
-    from steelman.judge.finetune import FinetuneConfig
-    from steelman.judge.train import train_judge
+    from steelman.judge.train import DEFAULT_DATA_DIR, train_judge
 
     target = Path(out) if out else bundled_model_dir()
     book = textbook or (str(_TEXTBOOK) if _TEXTBOOK.is_file() else None)
     domains = tuple(d.strip() for d in sets.split(",")) if sets else None
+    if refit_from is not None:
+        from steelman.judge.refit import refit_model
+
+        metrics = refit_model(
+            refit_from,
+            data_dir or DEFAULT_DATA_DIR,
+            target,
+            version=version,
+            textbook_path=book,
+            domains=domains,
+        )
+        click.echo(render_metrics(metrics))
+        click.echo(f"model written to {target}")
+        return
+    from steelman.judge.finetune import FinetuneConfig
+
     metrics = train_judge(
         data_dir,
         target,

@@ -22,11 +22,12 @@ import numpy as np
 
 from steelman.data.corpus import ACT_TASKS, BINARY_TASKS, Sample, read_corpus
 from steelman.judge.card import render_card
-from steelman.judge.compat import import_sklearn, import_torch
-from steelman.judge.cues import CUE_NAMES, cue_vector
+from steelman.judge.compat import import_torch
+from steelman.judge.cues import CUE_NAMES
 from steelman.judge.decide import DEFAULT_THRESHOLDS
 from steelman.judge.model import write_model_dir
 from steelman.judge.network import cpu_flags
+from steelman.judge.refit import REFIT_C, refit_heads
 
 __all__ = [
     "DEFAULT_DATA_DIR",
@@ -70,20 +71,6 @@ def _files_sha(data_dir: Path) -> dict[str, str]:
 # 0.967 to 0.995 but left the dev figures unchanged (levels macro-F1 0.305 against 0.303, CAD
 # attack AUC 0.838 against 0.834) at 1.3x the encoder time and 37 MB against 24 MB: none kept.
 FLOAT_OPS: tuple[str, ...] = ()
-REFIT_C = 0.1  # L2 strength of the refit heads (chosen on WikiTactics val between 0.01, 0.1, 1)
-_WIKI_ACTS = ("question", "clarification", "compromise", "concession", "context", "coordination")
-
-
-def _inputs(judge: Any, samples: Sequence[Sample]) -> np.ndarray:
-    """What the interaction layer reads for ``samples`` (``x``), through the exported network."""
-    net = judge.model.network
-    texts = sorted({t for s in samples for t in (s.text, s.parent) if t})
-    pooled = {t: e.pooled for t, e in zip(texts, net.encode(texts), strict=True)}
-    zero = np.zeros(net.dim, np.float32)
-    reply = np.stack([pooled[s.text] for s in samples])
-    parent = np.stack([pooled[s.parent] if s.parent else zero for s in samples])
-    cues = np.stack([cue_vector(s.text, s.parent) for s in samples])
-    return np.asarray(net.forward(reply, parent, cues).inputs, np.float32)
 
 
 def calibration_texts(samples: Sequence[Sample], n: int, seed: int) -> list[str]:
@@ -109,66 +96,6 @@ def calibration_texts(samples: Sequence[Sample], n: int, seed: int) -> list[str]
                     seen.add(t)
                     texts.append(t)
     return texts
-
-
-def refit_heads(
-    judge: Any, train: Sequence[Sample], *, C: float
-) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Refit, on the frozen fine-tuned inputs of the interaction layer, the heads whose classes
-    are rare: the level above the attacks (a class-balanced softmax over DH2..DH6) and the six
-    WikiTactics acts (class-balanced logistic regressions). Macro-F1 weighs every class alike;
-    the fine-tuning losses do not (on WikiTactics val: upper-level macro-F1 0.44 against 0.40
-    for the same heads on the hidden units and about 0.30 for the ordinal head)."""
-    LogisticRegression = import_sklearn(
-        "Refitting the judge's heads"
-    ).linear_model.LogisticRegression
-
-    wiki = [s for s in train if s.domain == "wikitactics"]
-    z = _inputs(judge, wiki)
-    levels = np.array([s.level if s.level is not None else -1 for s in wiki])
-    up = levels >= 2
-    present = sorted(set(levels[up].tolist()))
-    level_w = np.zeros((5, z.shape[1]), np.float32)
-    level_b = np.full(5, -30.0, np.float32)  # a level the data never shows is never predicted
-    if len(present) >= 2:
-        lv = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(z[up], levels[up])
-        coef = lv.coef_ if len(present) > 2 else np.stack([-lv.coef_[0], lv.coef_[0]])
-        bias = (
-            lv.intercept_ if len(present) > 2 else np.array([-lv.intercept_[0], lv.intercept_[0]])
-        )
-        for k, cls in enumerate(present):
-            level_w[cls - 2] = coef[k]
-            level_b[cls - 2] = bias[k]
-    act_w: list[np.ndarray] = []
-    act_b: list[float] = []
-    rows: list[int] = []
-
-    def fit(task: str, x: np.ndarray, y: np.ndarray) -> None:
-        if len(set(y.tolist())) < 2:  # no example either way: the task keeps its tuned head
-            return
-        clf = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(x, y)
-        act_w.append(clf.coef_[0])
-        act_b.append(clf.intercept_[0])
-        rows.append(list(BINARY_TASKS).index(task))
-
-    for act in _WIKI_ACTS:
-        fit(act, z, np.array([s.labels[act] for s in wiki]))
-    pairs = [s for s in train if "disagreement" in s.labels]
-    fit("disagreement", _inputs(judge, pairs), np.array([s.labels["disagreement"] for s in pairs]))
-    arrays: dict[str, np.ndarray] = {"level_w": level_w, "level_b": level_b}
-    if rows:
-        arrays["refit_w"] = np.stack(act_w).astype(np.float32)
-        arrays["refit_b"] = np.asarray(act_b, np.float32)
-        arrays["refit_rows"] = np.asarray(rows, np.float32)
-    info = {
-        "C": C,
-        "samples": len(wiki),
-        "upper_level_samples": int(up.sum()),
-        "upper_levels_seen": [f"DH{c}" for c in present],
-        "tasks_refit": [BINARY_TASKS[r] for r in rows],
-        "disagreement_samples": len(pairs),
-    }
-    return arrays, info
 
 
 # What moved the figures, measured on the dev splits with earlier fine-tuning runs of this
