@@ -46,7 +46,10 @@ TOXIC_WORDS: tuple[tuple[str, str], ...] = (
 FAKE_METRICS: dict[str, Any] = {
     "dev": {
         "roc_auc": {
-            head: {"reddit-test": {"roc_auc": 0.9123 + i / 1000, "n": 100 + i, "positives": 40}}
+            head: {
+                "reddit-test": {"roc_auc": 0.9123 + i / 1000, "n": 100 + i, "positives": 40},
+                "news-test": {"roc_auc": 0.9012 + i / 1000, "n": 80 + i, "positives": 30},
+            }
             for i, head in enumerate(
                 (
                     "toxicity",

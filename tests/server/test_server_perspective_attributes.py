@@ -176,10 +176,12 @@ def test_bridging_attributes_under_their_floor_are_not_served(tmp_path: Path) ->
 
 def test_weak_or_unmeasured_production_attributes_are_not_served(tmp_path: Path) -> None:
     """Issue 17 row 11: a production attribute is served only when its figure clears the floor
-    (ROC-AUC 0.70 in every community, 0.80 on average), as the bridging ones are."""
+    (ROC-AUC 0.70 in every community, 0.80 on average, in at least two communities), as the
+    bridging ones are."""
     weak = copy.deepcopy(FAKE_METRICS)
     weak["dev"]["roc_auc"]["threat"] = {"toxic-spans": {"roc_auc": 0.6702, "n": 9, "positives": 3}}
     weak["dev"]["roc_auc"]["identity_attack"] = {"cad": {"roc_auc": 0.7461, "n": 9, "positives": 3}}
+    weak["dev"]["roc_auc"]["insult"] = {"news": {"roc_auc": 0.9512, "n": 90, "positives": 30}}
     del weak["dev"]["roc_auc"]["profanity"]
     with TestClient(make_app(tmp_path, judge=RuleJudge(metrics=weak))) as client:
         for name, why in (
@@ -189,6 +191,7 @@ def test_weak_or_unmeasured_production_attributes_are_not_served(tmp_path: Path)
                 "(0.746 on average over the communities) is under the floor (0.80)",
             ),
             ("PROFANITY", "no measured figure"),
+            ("INSULT", "measured in 1 community only (0.951); it must hold up in at least 2"),
         ):
             r = client.post(URL, json=_request("Damn.", name, "TOXICITY"))
             assert r.status_code == 400 and why in r.json()["error"]["message"], r.text
@@ -198,6 +201,7 @@ def test_weak_or_unmeasured_production_attributes_are_not_served(tmp_path: Path)
             "THREAT",
             "PROFANITY",
             "IDENTITY_ATTACK",
+            "INSULT",
             "TOXICITY",
             dropUnsupportedAttributes=True,
         )

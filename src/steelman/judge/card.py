@@ -64,6 +64,22 @@ def _kernels_section(m: dict[str, Any]) -> list[str]:
     return out
 
 
+def _attribute_refits(refit: dict[str, Any]) -> list[str]:
+    """The card's line on the attribute heads refit unweighted (their scores read as
+    probabilities), with the penalty grouped cross-validation chose for each."""
+    if not refit:
+        return []
+    each = ", ".join(
+        f"{task.replace('_', ' ')} (C {f['C']:g}, grouped-CV ROC-AUC"
+        f" {f['grouped_cv_roc_auc'][str(f['C'])]:.3f}, {f['positives']} positives)"
+        for task, f in sorted(refit.items())
+    )
+    return [
+        "- Refit unweighted on every train sample that labels them, C chosen by 3-fold",
+        f"  cross-validation grouped by conversation: {each}.",
+    ]
+
+
 def render_card(config: dict[str, Any]) -> str:
     m = config.get("metrics", {})
     dev = m.get("dev", {})
@@ -87,6 +103,7 @@ def render_card(config: dict[str, Any]) -> str:
         "  rated toxic spans marks abusive wording.",
         "- Refit on the frozen encoder (class-balanced, for macro-F1): the level of a",
         "  non-attacking disagreement (softmax over DH2-DH6) and the six WikiTactics acts.",
+        *_attribute_refits(tr.get("refit", {}).get("attributes", {})),
         "- The encoder is int8 ONNX with static (calibrated) activation scales, attention's own",
         "  products in float: a reply's scores do not depend on the batch it is run in.",
         "- Files: `encoder.onnx`, `tokenizer.json`, `heads.npz` (no pickle), `config.json` (with",

@@ -26,6 +26,7 @@ __all__ = [
     "CATALOGUE",
     "F1_FLOOR",
     "PRODUCTION_MEAN_FLOOR",
+    "PRODUCTION_MIN_COMMUNITIES",
     "Attribute",
     "Figure",
     "by_name",
@@ -60,6 +61,7 @@ class Figure:
     what: str  # how the figure reads ("ROC-AUC", "F1 of the decided act")
     floor: float = 0.0  # a gated attribute is served only at or over this, everywhere
     mean_floor: float = 0.0  # ... and at or over this on average over the communities
+    communities: int = 1  # ... measured in at least this many communities
 
 
 @dataclass(frozen=True)
@@ -89,9 +91,14 @@ AUC_FLOOR = 0.70
 F1_FLOOR = 0.50
 # What a production attribute must reach on average over the communities measured, as well as
 # AUC_FLOOR in each: TOXICITY (0.774 CAD, 0.860 Ruddit, 0.843 ToxiChat) and INSULT (0.914 Kaggle
-# insults, 0.710 among ToxicSpans' toxic posts) clear it for judge 2.0.0; IDENTITY_ATTACK (0.746
-# CAD, 0.681 ToxicSpans), THREAT (0.727) and PROFANITY (0.603) do not.
+# insults, 0.710 among ToxicSpans' toxic posts) clear it for judge 2.1.0; IDENTITY_ATTACK (0.788
+# CAD, 0.738 ToxicSpans) does not, and THREAT (0.809) and PROFANITY (0.851) are measured in one
+# community only.
 PRODUCTION_MEAN_FLOOR = 0.80
+# ... and in at least this many communities: a figure from one set (THREAT and PROFANITY are
+# measured only among ToxicSpans' toxic news comments) cannot show that the head holds up
+# elsewhere, nor that its scores read as probabilities on ordinary comments.
+PRODUCTION_MIN_COMMUNITIES = 2
 
 
 def _roc(head: str, floor: float = AUC_FLOOR, mean_floor: float = 0.0) -> Figure:
@@ -99,7 +106,9 @@ def _roc(head: str, floor: float = AUC_FLOOR, mean_floor: float = 0.0) -> Figure
 
 
 def _production(head: str, what: str = "ROC-AUC") -> Figure:
-    return Figure(("roc_auc", head), what, AUC_FLOOR, PRODUCTION_MEAN_FLOOR)
+    return Figure(
+        ("roc_auc", head), what, AUC_FLOOR, PRODUCTION_MEAN_FLOOR, PRODUCTION_MIN_COMMUNITIES
+    )
 
 
 def _level_score(j: Judgement) -> float:
@@ -387,6 +396,12 @@ def unserved(attr: Attribute, metrics: Mapping[str, Any]) -> str | None:
         return (
             f"its measured figure ({avg:.3f} on average over the communities) is under the"
             f" floor ({attr.figure.mean_floor:.2f})"
+        )
+    measured = len(_values(attr, metrics))
+    if measured < attr.figure.communities:
+        return (
+            f"it is measured in {measured} community only ({low:.3f}); it must hold up in at"
+            f" least {attr.figure.communities}"
         )
     return None
 
