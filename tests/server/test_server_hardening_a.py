@@ -475,6 +475,7 @@ def test_demo_in_a_config_file_does_not_touch_the_configured_database(
         seen["database"] = state.settings.database
         seen["users"] = state.store.users()
         seen["demo_folder"] = Path(state.settings.database.removeprefix("sqlite:///")).parent
+        seen["site_layers"] = Path(state.settings.site_layers)
 
     monkeypatch.setattr(steelman.server, "create_app", fake_create_app)
     monkeypatch.setattr(uvicorn, "run", fake_run)
@@ -482,6 +483,7 @@ def test_demo_in_a_config_file_does_not_touch_the_configured_database(
     assert r.exit_code == 0, r.output
     assert seen["database"] != f"sqlite:///{real}" and seen["users"] == ["demo"]
     assert not seen["demo_folder"].exists()  # the temporary database went with the demo
+    assert seen["site_layers"].parent == seen["demo_folder"]  # and any layer adapted in it
     if real.exists():
         store = Store.open(f"sqlite:///{real}")
         assert store.users() == [] and store.threads() == []

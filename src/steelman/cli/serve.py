@@ -78,7 +78,11 @@ def serve(
     try:
         with tempfile.TemporaryDirectory(prefix="steelman-demo-") as folder:
             configured = settings.database
-            settings = replace(settings, database=f"sqlite:///{Path(folder) / 'demo.db'}")
+            settings = replace(
+                settings,
+                database=f"sqlite:///{Path(folder) / 'demo.db'}",
+                site_layers=str(Path(folder) / "site-layers"),  # layers adapted in the demo too
+            )
             app = steelman.server.create_app(settings)
             try:
                 password = seed_demo(app.state.steelman.comments)
