@@ -34,7 +34,7 @@ import numpy as np
 from steelman.judge import Judge
 from steelman.site.evaluate import compare
 from steelman.site.features import baseline_scores, probabilities, probability_names
-from steelman.site.fit import Examples, design, fit_layer
+from steelman.site.fit import Examples, design, fit_choosing, fit_layer
 from steelman.site.simulate import JudgedCache, read_cad, simulated_community
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,14 +61,21 @@ def examples(community: Any, cache: JudgedCache) -> Examples:
     )
 
 
-def fit_predict(train: Examples, test: Examples, *, pooled: bool = True) -> np.ndarray:
+def fit_predict(train: Examples, test: Examples, *, mode: str = "adapt") -> np.ndarray:
+    """The held-out scores of a layer fitted on ``train``: as ``steelman adapt`` fits it (its
+    design chosen by inner grouped cross-validation), or always reading the pooled encoding
+    (``pooled``), or the judge's probabilities alone (``probabilities``)."""
     names = probability_names(train.judgements)
-    tp = train.pooled if pooled else train.pooled[:, :0]
+    if mode == "adapt":
+        head, reads = fit_choosing(train, names)
+        xp = test.pooled if reads else test.pooled[:, :0]
+        return head.predict_proba(design(test.judgements, xp, names))
+    tp = train.pooled if mode == "pooled" else train.pooled[:, :0]
     head = fit_layer(
         design(train.judgements, tp, names),
         Examples(train.judgements, tp, train.rejected, train.groups, train.weights),
     )
-    xp = test.pooled if pooled else test.pooled[:, :0]
+    xp = test.pooled if mode == "pooled" else test.pooled[:, :0]
     return head.predict_proba(design(test.judgements, xp, names))
 
 
@@ -101,22 +108,29 @@ def part1(data: Path, cache: JudgedCache, seed: int) -> None:
     print(f"best single bundled probability on held-out labels (peeking): {peek[1]} {peek[0]:.3f}")
     all_scores = fit_predict(hist, test)
     print(
-        "| decisions | bundled ROC-AUC | layer ROC-AUC | gain | layer without pooled"
-        " | layer - all labels |"
+        "| decisions | bundled ROC-AUC | layer ROC-AUC (as adapt fits it) | gain | always reading"
+        " the pooled encoding | probabilities alone | layer - all labels |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for n in (100, 300, 1000, len(hist)):
         sub = hist.take(np.arange(n))
         p = all_scores if n == len(hist) else fit_predict(sub, test)
         c = compare(test.rejected, base, p, test.groups, resamples=1000, seed=seed)
-        ab = compare(
-            test.rejected, base, fit_predict(sub, test, pooled=False), test.groups, seed=seed
+        pooled = compare(
+            test.rejected, base, fit_predict(sub, test, mode="pooled"), test.groups, seed=seed
+        )
+        alone = compare(
+            test.rejected,
+            base,
+            fit_predict(sub, test, mode="probabilities"),
+            test.groups,
+            seed=seed,
         )
         vs_all = compare(test.rejected, all_scores, p, test.groups, seed=seed)
         label = f"{n} (all labels)" if n == len(hist) else str(n)
         print(
-            f"| {label} | {c.auc_bundled} | {c.auc_adapted} | {c.gain} | {ab.auc_adapted}"
-            f" | {vs_all.gain} |",
+            f"| {label} | {c.auc_bundled} | {c.auc_adapted} | {c.gain} | {pooled.auc_adapted}"
+            f" | {alone.auc_adapted} | {vs_all.gain} |",
             flush=True,
         )
     # the spread over different draws of 300 decisions

@@ -8,7 +8,7 @@ import pytest
 
 from steelman.site.adapt import AdaptOptions, evaluate_examples
 from steelman.site.evaluate import compare, precision_recall
-from steelman.site.fit import Examples, grouped_folds
+from steelman.site.fit import Examples, design, grouped_folds, reads_pooled
 from steelman.site.logistic import Logistic
 from steelman.threads.metrics import roc_auc
 
@@ -89,3 +89,23 @@ def test_adapt_accepts_a_layer_that_learns_the_sites_rule() -> None:
     assert why == "" and c is not None and c.better
     assert c.auc_adapted.value > 0.8 > c.auc_bundled.value + 0.2
     assert len(l2s) == 5 and len(oof) == 300 and "attack" in names
+
+
+def test_the_pooled_encoding_is_read_only_when_it_ranks_better() -> None:
+    """Inner grouped cross-validation decides: an encoding that carries the site's rule is read,
+    one that is noise beside a probability that carries it is not."""
+    ex = _synthetic(400, signal=3.0)
+    names = ("attack", "disagreement")
+    assert reads_pooled(design(ex.judgements, ex.pooled, names), ex, len(names))
+    rng = np.random.default_rng(5)
+    noise = Examples(
+        [
+            {"attack": 0.9 if r else 0.1 + 0.05 * rng.random(), "disagreement": 0.5, "scores": {}}
+            for r in ex.rejected
+        ],
+        rng.normal(size=ex.pooled.shape),
+        ex.rejected,
+        ex.groups,
+        ex.weights,
+    )
+    assert not reads_pooled(design(noise.judgements, noise.pooled, names), noise, len(names))

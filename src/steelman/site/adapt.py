@@ -26,7 +26,7 @@ from steelman.site.card import layer_card
 from steelman.site.decisions import Decision, collect, count
 from steelman.site.evaluate import Comparison, compare
 from steelman.site.features import baseline_scores, probability_names
-from steelman.site.fit import Examples, cross_validate, design, fit_layer
+from steelman.site.fit import Examples, cross_validate, fit_choosing
 from steelman.site.layer import SiteLayer
 
 if TYPE_CHECKING:
@@ -258,8 +258,7 @@ def adapt(
     report = AdaptReport(accepted=not why, reason=why or "better", counts=counts, comparison=c)
     report.more_needed = more
     if report.accepted and c is not None:
-        x = design(ex.judgements, ex.pooled, names)
-        head = fit_layer(x, ex, seed=options.seed)
+        head, reads = fit_choosing(ex, names, seed=options.seed)
         name, version = layers.next_name()
         info = dict(judge.info)
         layer = SiteLayer(
@@ -267,7 +266,7 @@ def adapt(
             version=version,
             base={"name": str(info.get("name", "")), "version": str(info.get("version", ""))},
             names=names,
-            pooled_dim=int(ex.pooled.shape[1]),
+            pooled_dim=int(ex.pooled.shape[1]) if reads else 0,
             head=head,
             threshold=options.threshold,
             decisions=counts,

@@ -17,7 +17,17 @@ from steelman.site.features import probabilities
 from steelman.site.logistic import Logistic
 from steelman.threads.metrics import roc_auc
 
-__all__ = ["L2_GRID", "Examples", "choose_l2", "cross_validate", "design", "grouped_folds"]
+__all__ = [
+    "L2_GRID",
+    "Examples",
+    "choose_l2",
+    "cross_validate",
+    "design",
+    "fit_choosing",
+    "fit_layer",
+    "grouped_folds",
+    "reads_pooled",
+]
 
 # Penalties tried (on standardised features, against the summed loss): strong ones win with a
 # hundred decisions, weak ones with ten thousand.
@@ -75,11 +85,10 @@ def _auc_or_zero(y: np.ndarray, p: np.ndarray) -> float:
     return 0.0 if np.isnan(a) else a
 
 
-def choose_l2(
-    x: np.ndarray, y: np.ndarray, w: np.ndarray, groups: np.ndarray, *, seed: int = 0
-) -> float:
-    """The penalty from :data:`L2_GRID` with the best ROC-AUC over 3 thread-grouped folds of the
-    training rows alone (strongest on ties)."""
+def _l2_aucs(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, groups: np.ndarray, seed: int
+) -> list[float]:
+    """ROC-AUC of each penalty of :data:`L2_GRID` over 3 thread-grouped folds of these rows."""
     folds = grouped_folds(groups, 3, seed)
     scores = np.zeros((len(L2_GRID), len(y)))
     for test in folds:
@@ -90,9 +99,29 @@ def choose_l2(
         for l2 in sorted(L2_GRID, reverse=True):
             prev = Logistic(l2).fit(x[train], y[train], w[train], start=prev)
             scores[L2_GRID.index(l2), test] = prev.decision_function(x[test])
-    aucs = [_auc_or_zero(y, s) for s in scores]
+    return [_auc_or_zero(y, s) for s in scores]
+
+
+def choose_l2(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, groups: np.ndarray, *, seed: int = 0
+) -> float:
+    """The penalty from :data:`L2_GRID` with the best ROC-AUC over 3 thread-grouped folds of the
+    training rows alone (strongest on ties)."""
+    aucs = _l2_aucs(x, y, w, groups, seed)
     best = max(aucs)
     return max(l2 for l2, a in zip(L2_GRID, aucs, strict=True) if a >= best - 1e-9)
+
+
+def reads_pooled(x: np.ndarray, ex: Examples, n_probabilities: int, *, seed: int = 0) -> bool:
+    """Whether the layer should read the pooled encoding (``x``'s columns after the first
+    ``n_probabilities``) as well as the judge's probabilities: only when that ranks the training
+    rows better over 3 thread-grouped folds (its best penalty against theirs). With a hundred
+    decisions the encoding's hundreds of numbers are often too many."""
+    if x.shape[1] == n_probabilities:
+        return False
+    y, w, g = ex.rejected, ex.weights, ex.groups
+    alone = max(_l2_aucs(x[:, :n_probabilities], y, w, g, seed))
+    return max(_l2_aucs(x, y, w, g, seed)) > alone + 1e-9
 
 
 def fit_layer(x: np.ndarray, ex: Examples, *, seed: int = 0) -> Logistic:
@@ -102,18 +131,25 @@ def fit_layer(x: np.ndarray, ex: Examples, *, seed: int = 0) -> Logistic:
     return Logistic(l2).fit(x, y, ex.weights)
 
 
+def fit_choosing(ex: Examples, names: Sequence[str], *, seed: int = 0) -> tuple[Logistic, bool]:
+    """A head on ``ex`` with its design chosen (:func:`reads_pooled`) and its penalty chosen,
+    both on ``ex`` alone; and whether it reads the pooled encoding."""
+    x = design(ex.judgements, ex.pooled, names)
+    pooled = reads_pooled(x, ex, len(names), seed=seed)
+    return fit_layer(x if pooled else x[:, : len(names)], ex, seed=seed), pooled
+
+
 def cross_validate(
     ex: Examples, names: Sequence[str], *, k: int = 5, seed: int = 0
 ) -> tuple[np.ndarray, list[float]]:
     """Out-of-fold P(rejected) for every row (each from a layer that never saw its thread, its
-    penalty chosen inside the training split) and the penalty of each fold."""
+    design and penalty chosen inside the training split) and the penalty of each fold."""
     x = design(ex.judgements, ex.pooled, names)
     out = np.zeros(len(ex))
     chosen = []
     for test in grouped_folds(ex.groups, k, seed):
         train = np.setdiff1d(np.arange(len(ex)), test)
-        sub = ex.take(train)
-        head = fit_layer(x[train], sub, seed=seed)
+        head, pooled = fit_choosing(ex.take(train), names, seed=seed)
         chosen.append(head.l2)
-        out[test] = head.predict_proba(x[test])
+        out[test] = head.predict_proba(x[test] if pooled else x[test][:, : len(names)])
     return out, chosen
