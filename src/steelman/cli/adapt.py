@@ -10,6 +10,7 @@ import click
 
 from steelman.cli import cli
 from steelman.cli.serve import _config, _database, _settings
+from steelman.site.advice import DEFAULT_LOAD_PCT
 
 if TYPE_CHECKING:
     from steelman.server.db import Store
@@ -186,7 +187,7 @@ def rollback(
     "--load",
     "load_pct",
     type=click.FloatRange(0, 100),
-    default=5.0,
+    default=DEFAULT_LOAD_PCT,
     show_default=True,
     help="The most comments to hold, in percent.",
 )

@@ -26,8 +26,7 @@ from steelman.judge.compat import import_torch
 from steelman.judge.cues import CUE_NAMES
 from steelman.judge.decide import DEFAULT_THRESHOLDS
 from steelman.judge.model import write_model_dir
-from steelman.judge.network import cpu_flags
-from steelman.judge.refit import REFIT_C, refit_heads
+from steelman.judge.refit import REFIT_C, measure, refit_heads
 
 __all__ = [
     "DEFAULT_DATA_DIR",
@@ -145,7 +144,6 @@ def train_judge(
     """
     torch = import_torch()
 
-    from steelman.judge.evaluate import evaluate, textbook
     from steelman.judge.export import export_encoder, head_arrays
     from steelman.judge.finetune import (
         FinetuneConfig,
@@ -216,12 +214,7 @@ def train_judge(
         np.savez(work / "heads.npz", **heads, **refit)  # type: ignore[arg-type]
         config["training"]["refit"] = refit_info
         write_model_dir(out, sources, config, "(measuring)\n")
-        judge = Judge.load(out)
-        metrics: dict[str, Any] = {"dev": evaluate(judge, dev_samples(samples))}
-        metrics["kernels"] = judge.model.network.kernels
-        metrics["measured_on"] = {metrics["kernels"]: cpu_flags()[0]}
-        if textbook_path is not None:
-            metrics["textbook"] = textbook(judge, textbook_path)
+        metrics = measure(out, samples, textbook_path, both=False)
         metrics["notes"] = list(NOTES)
         config["metrics"] = metrics
         write_model_dir(out, sources, config, render_card(config))

@@ -308,6 +308,8 @@ def analyze_response(req: Request, judged: Judged) -> dict[str, Any]:
     An attribute whose heads the judge lacks is refused (or left out with ``req.drop``)."""
     scores: dict[str, Any] = {}
     parents = req.parents()
+    parts_read = windows(req.text)
+    spans = sentence_spans(req.text) if req.spans else []
     for name, threshold in req.attributes.items():
         attr = by_name(name)
         assert attr is not None  # parse_request checked
@@ -325,8 +327,7 @@ def analyze_response(req: Request, judged: Judged) -> dict[str, Any]:
         value = attr.score(whole)
         if attr.anywhere:
             value = max(
-                [value]
-                + [attr.score(judged[(req.text[b:e], parent)]) for b, e in windows(req.text)]
+                [value] + [attr.score(judged[(req.text[b:e], parent)]) for b, e in parts_read]
             )
         if threshold is not None and value < threshold:
             continue
@@ -334,7 +335,7 @@ def analyze_response(req: Request, judged: Judged) -> dict[str, Any]:
         if req.spans:
             entry["spanScores"] = [
                 {"begin": b, "end": e, "score": _value(attr.score(judged[(req.text[b:e], parent)]))}
-                for b, e in sentence_spans(req.text)
+                for b, e in spans
             ]
         scores[name] = entry
     out: dict[str, Any] = {

@@ -37,13 +37,29 @@ def _cut(start: int, end: int, text: str, limit: int) -> list[tuple[int, int]]:
     return out
 
 
+def _pieces(text: str, limit: int) -> list[tuple[int, int]]:
+    """The sentences of ``text``, each longer than ``limit`` cut at spaces."""
+    return [p for s in sentences(text) for p in _cut(s.start, s.end, text, limit)]
+
+
+def _runs(pieces: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """Neighbouring pieces joined into runs of at most ``limit`` characters."""
+    out: list[tuple[int, int]] = []
+    for begin, end in pieces:
+        if out and end - out[-1][0] <= limit:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((begin, end))
+    return out
+
+
 def sentence_spans(text: str, limit: int = WINDOW_CHARS) -> list[tuple[int, int]]:
     """The sentences of ``text`` as ``(begin, end)`` offsets in order, a sentence longer than
     ``limit`` cut at spaces; a text without a sentence is one span of the whole. A text of more
     than :data:`MAX_PARTS` sentences is given as its :func:`windows`."""
-    spans = [p for s in sentences(text) for p in _cut(s.start, s.end, text, limit)]
+    spans = _pieces(text, limit)
     if len(spans) > MAX_PARTS:
-        return windows(text, limit)
+        return _runs(spans, limit)
     return spans or [(0, len(text))]
 
 
@@ -52,11 +68,4 @@ def windows(text: str, limit: int = WINDOW_CHARS) -> list[tuple[int, int]]:
     judge reads the whole text at once (it is no longer than ``limit``)."""
     if len(text) <= limit:
         return []
-    out: list[tuple[int, int]] = []
-    parts = [p for s in sentences(text) for p in _cut(s.start, s.end, text, limit)]
-    for begin, end in parts or _cut(0, len(text), text, limit):
-        if out and end - out[-1][0] <= limit:
-            out[-1] = (out[-1][0], end)
-        else:
-            out.append((begin, end))
-    return out
+    return _runs(_pieces(text, limit) or _cut(0, len(text), text, limit), limit)

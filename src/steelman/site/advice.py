@@ -14,8 +14,9 @@ if TYPE_CHECKING:
     from steelman.server.db import Store
     from steelman.site.registry import SiteLayers
 
-__all__ = ["MIN_COMMENTS", "RECENT", "site_advice"]
+__all__ = ["DEFAULT_LOAD_PCT", "MIN_COMMENTS", "RECENT", "site_advice"]
 
+DEFAULT_LOAD_PCT = 5.0  # the review load advised for until the owner names one (percent)
 RECENT = 5000  # the latest comments the load is measured over
 MIN_COMMENTS = 200  # fewer comments judged with the layer: the load is measured over decisions
 

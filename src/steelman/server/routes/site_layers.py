@@ -15,7 +15,7 @@ from steelman.server.deps import Admin, MaybeAdmin, State, admin_session
 from steelman.server.routes.admin_pages import _page, _to_login
 from steelman.server.state import AppState
 from steelman.site.adapt import AdaptOptions, adapt
-from steelman.site.advice import site_advice
+from steelman.site.advice import DEFAULT_LOAD_PCT, site_advice
 from steelman.site.advisor import curve_svg
 from steelman.site.judge import SiteJudge
 from steelman.site.registry import SiteLayers
@@ -99,7 +99,7 @@ def site_page(
     request: Request,
     session: MaybeAdmin,
     state: State,
-    load: Annotated[float, Query(ge=0, le=100)] = 5.0,
+    load: Annotated[float, Query(ge=0, le=100)] = DEFAULT_LOAD_PCT,
 ) -> Response:
     if session is None:
         return _to_login()
@@ -122,7 +122,7 @@ def adapt_form(
         actor=session.user.username,
         switch=switch == "1",
     )
-    return _site_page(state, request, session, 5.0, report.summary())
+    return _site_page(state, request, session, DEFAULT_LOAD_PCT, report.summary())
 
 
 @page_router.post("/site/switch", response_class=HTMLResponse)
@@ -136,7 +136,7 @@ def switch_form(
     try:
         _layers(state).switch(name, actor=session.user.username, reason=reason)
     except (InputError, ModelError) as exc:
-        return _site_page(state, request, session, 5.0, f"Not switched: {exc}")
+        return _site_page(state, request, session, DEFAULT_LOAD_PCT, f"Not switched: {exc}")
     return RedirectResponse("/admin/site", status_code=303)
 
 
@@ -150,7 +150,7 @@ def rollback_form(
     try:
         _layers(state).rollback(actor=session.user.username, reason=reason)
     except InputError as exc:
-        return _site_page(state, request, session, 5.0, f"Not rolled back: {exc}")
+        return _site_page(state, request, session, DEFAULT_LOAD_PCT, f"Not rolled back: {exc}")
     return RedirectResponse("/admin/site", status_code=303)
 
 
@@ -173,7 +173,9 @@ def site_api(state: State) -> dict[str, Any]:
 
 
 @api_router.get("/site/advice")
-def advice_api(state: State, load: Annotated[float, Query(ge=0, le=100)] = 5.0) -> dict[str, Any]:
+def advice_api(
+    state: State, load: Annotated[float, Query(ge=0, le=100)] = DEFAULT_LOAD_PCT
+) -> dict[str, Any]:
     """The hold threshold that holds at most ``load`` percent of comments, what it would have
     caught, and the curve."""
     return site_advice(state.store, _layers(state), load / 100).to_dict()
