@@ -22,7 +22,7 @@ def test_every_set_is_read_with_both_splits(corpus) -> None:  # type: ignore[no-
     for domain in READERS:
         assert seen[(domain, "train")] > 0 and seen[(domain, "dev")] > 0, domain
     for s in corpus:
-        assert set(s.labels) <= set(BINARY_TASKS)
+        assert set(s.labels) <= {*BINARY_TASKS, "answers"}
         assert all(v in (0.0, 1.0) for v in s.labels.values())
 
 
@@ -44,6 +44,27 @@ def test_labels_follow_the_data_readme(corpus) -> None:  # type: ignore[no-untyp
     assert all(s.labels["disagreement"] + s.labels["agreement"] <= 1 for s in pairs)
     spans = [s for s in corpus if s.domain == "toxic-spans"]
     assert sum(1 for s in spans if s.spans) > len(spans) // 2
+
+
+def test_pair_sets_say_whether_a_reply_answers_its_parent(corpus) -> None:  # type: ignore[no-untyped-def]
+    arguana = [s for s in corpus if s.domain == "arguana"]
+    assert {s.labels["answers"] for s in arguana} == {0.0, 1.0}
+    # an own counter is read as a refutation, another point's as at most a counterargument
+    assert all(s.level == (5 if s.labels["answers"] else 4) for s in arguana)
+    # a counter written to rebut its parent disagrees with it; another point's says nothing here
+    assert all(
+        s.labels.get("disagreement") == s.labels["answers"] or not s.labels["answers"]
+        for s in arguana
+    )
+    assert all("disagreement" not in s.labels for s in arguana if not s.labels["answers"])
+    own = {(s.text, s.parent) for s in arguana if s.labels["answers"]}
+    other = {(s.text, s.parent) for s in arguana if not s.labels["answers"]}
+    assert len(own & other) < 0.01 * len(own)  # a few points repeat word for word in the set
+    tersely = [s for s in corpus if s.domain == "argtersely"]
+    positives = {s.text: s.parent for s in tersely if s.labels["answers"]}
+    negatives = [s for s in tersely if not s.labels["answers"]]
+    assert len(negatives) > 0.9 * len(positives)  # a contrast for nearly every counter
+    assert all(positives[s.text] != s.parent for s in negatives)
 
 
 def test_majority_spans_need_half_the_raters() -> None:

@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 
 from steelman.data.corpus import ACT_TASKS, BINARY_TASKS
 from steelman.judge.decide import DEFAULT_THRESHOLDS, decide, level_distribution
-from steelman.judge.network import ordinal_probs
 
 CODES = [f"DH{i}" for i in range(7)]
 logits = st.floats(min_value=-12, max_value=12, allow_nan=False)
@@ -25,16 +24,16 @@ def test_decisions_agree_with_the_printed_probabilities(
     d = decide(np.array(binary), np.array(upper), BINARY_TASKS, ACT_TASKS)
     assert abs(sum(d.scores.values()) - 1.0) < 1e-3
     assert all(0.0 <= v <= 1.0 for v in d.scores.values())
-    # an attack flag means DH0 or DH1, and only then
+    # one distribution: the side holding most of its mass, then that side's most probable level
     if d.level is not None:
-        assert (d.level in ("DH0", "DH1")) == (d.attack >= DEFAULT_THRESHOLDS["attack"])
-        allowed = CODES[:2] if d.level in ("DH0", "DH1") else CODES[2:]
-        # the level shown is the most probable allowed level
-        assert d.scores[d.level] == max(d.scores[c] for c in allowed)
+        attack_side = d.scores["DH0"] + d.scores["DH1"] >= 0.5
+        side = CODES[:2] if attack_side else CODES[2:]
+        assert d.level in side and d.scores[d.level] == max(d.scores[c] for c in side)
+        assert d.attack_flag == attack_side
         assert d.disagreement >= DEFAULT_THRESHOLDS["disagreement"]
     else:
         assert d.disagreement < DEFAULT_THRESHOLDS["disagreement"]
-        assert d.attack < DEFAULT_THRESHOLDS["attack"]
+        assert not d.attack_flag
     # the attack probability is the mass on DH0 + DH1
     assert abs(d.scores["DH0"] + d.scores["DH1"] - d.attack) < 2e-3
     assert d.disagreement >= d.attack
@@ -43,13 +42,23 @@ def test_decisions_agree_with_the_printed_probabilities(
     assert d.top_level == max(CODES, key=lambda c: d.scores[c])
 
 
-def test_ordinal_logits_order_the_upper_levels() -> None:
-    low = ordinal_probs(np.array([[-6.0, -7.0, -8.0, -9.0]]))[0]
-    high = ordinal_probs(np.array([[9.0, 8.0, 7.0, 6.0]]))[0]
-    assert int(np.argmax(low)) == 0 and int(np.argmax(high)) == 4
-    # cumulative logits that cross are made monotone, never negative probabilities
-    crossed = ordinal_probs(np.array([[-3.0, 3.0, -3.0, 3.0]]))[0]
-    assert (crossed >= 0).all() and abs(crossed.sum() - 1) < 1e-9
+def test_an_attack_is_named_only_when_most_of_the_mass_says_so() -> None:
+    """P(attack) 0.45 makes DH1 the single most probable level (the rest is spread over five),
+    but the model finds it more likely that the reply is not an attack: no attack flag."""
+    binary = np.full(len(BINARY_TASKS), -6.0)
+    binary[BINARY_TASKS.index("attack")] = np.log(0.45 / 0.55)
+    binary[BINARY_TASKS.index("disagreement")] = 3.0
+    d = decide(binary, np.full(5, 0.2), BINARY_TASKS, ACT_TASKS)
+    assert d.top_level == "DH1" and d.level not in ("DH0", "DH1") and not d.attack_flag
+    binary[BINARY_TASKS.index("attack")] = np.log(0.55 / 0.45)
+    assert decide(binary, np.full(5, 0.2), BINARY_TASKS, ACT_TASKS).attack_flag
+
+
+def test_the_answers_probability_is_reported_only_with_a_parent() -> None:
+    binary = np.zeros(len(BINARY_TASKS))
+    with_parent = decide(binary, np.full(5, 0.2), BINARY_TASKS, ACT_TASKS, answers=2.0)
+    assert abs(with_parent.extra["answers"] - 0.8808) < 1e-3
+    assert "answers" not in decide(binary, np.full(5, 0.2), BINARY_TASKS, ACT_TASKS).extra
 
 
 def test_level_distribution_splits_the_attack_and_the_rest() -> None:

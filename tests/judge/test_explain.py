@@ -105,7 +105,8 @@ def test_token_attributions_add_up_to_the_heads_linear_term(judge: Judge) -> Non
     text = "You say the cap kept families housed, but the data shows evictions rose."
     reply, parent_enc = net.encode([text, PARENT])
     cues = np.stack([cue_vector(text, PARENT)])
-    head = net.forward(reply.pooled[None, :], parent_enc.pooled[None, :], cues)
+    answers = net.answers(reply.pooled[None, :], parent_enc.pooled[None, :], [(text, PARENT)])
+    head = net.forward(reply.pooled[None, :], parent_enc.pooled[None, :], cues, answers)
     for target in ("attack", "disagreement", "question", "DH4", "DH5"):
         shares = _attribution(net, reply, parent_enc.pooled, head, 0, target, judge.model.tasks)
         direction = net.direction(target, judge.model.tasks, parent_enc.pooled, head.pre[0])

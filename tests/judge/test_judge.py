@@ -48,8 +48,7 @@ def test_reasoned_reply_ranks_above_the_insult(judge: Judge) -> None:
 
 def test_question_is_an_act_not_forced_onto_the_scale(judge: Judge) -> None:
     j = judge(QUESTION, parent="Rents fell 12% after the policy.")
-    assert j.acts["question"] == max(j.acts.values())
-    assert "question" in j.act_labels
+    assert j.act_labels == ("question",)
 
 
 def test_evidence_spans_point_into_the_reply(judge: Judge) -> None:
@@ -192,9 +191,9 @@ def test_evidence_is_phrases_never_lone_function_words(judge: Judge) -> None:
 def test_forget_drops_remembered_texts(judge: Judge) -> None:
     text = "A parent to forget, unique 4999."
     judge("Sure.", parent=text)
-    assert text in judge._pooled
+    assert text in judge._read
     judge.forget([text, "never seen"])
-    assert text not in judge._pooled
+    assert text not in judge._read
 
 
 def test_a_small_cache_never_loses_a_parent_the_chunk_reads(
@@ -211,4 +210,37 @@ def test_a_small_cache_never_loses_a_parent_the_chunk_reads(
     again = judge(replies, parent=[parent] * len(replies))
     assert len(again) == len(replies)
     assert judge("Sure.", parent=parent).scores == pytest.approx(first.scores, abs=1e-6)
-    assert len(judge._pooled) <= 4
+    assert len(judge._read) <= 4
+
+
+LONG_CALM = " ".join(
+    f"Point {i}: the council's figures for district {i} show the bus lane cut journey times"
+    f" by {i + 2} minutes, and the survey of {i * 40 + 100} riders agrees with them."
+    for i in range(10)
+)
+
+
+def test_a_long_reply_is_read_in_windows_to_its_end(judge: Judge) -> None:
+    net = judge.model.network
+    (enc,) = net.encode([LONG_CALM])
+    assert len(enc.offsets) > net.max_tokens  # not cut at the first window
+    assert len(enc.windows) >= 2 and len(enc.spans) == len(enc.windows)
+    assert enc.offsets[-2][1] == len(LONG_CALM.rstrip(".")) + 1  # the last word is read
+    assert enc.pooled == pytest.approx(enc.tokens.mean(axis=0), abs=1e-5)
+    assert enc.window_at(len(LONG_CALM) - 1) == pytest.approx(enc.windows[-1])
+
+
+def test_an_insult_in_the_last_sentence_counts_like_the_insult_alone(judge: Judge) -> None:
+    """Issue 15: ten calm sentences then the insult scored TOXICITY 0.09 (the insult alone 0.99)
+    because only the first 128 tokens were read. Now TOXICITY 0.99 like the insult alone; the
+    part is read from the whole reply's token states, so INSULT (0.71 against 0.91) and the
+    attack (0.56 against 0.97) come out lower than alone, still an attack."""
+    insult = "You are a fucking moron and an idiot."
+    alone, long = judge([insult, f"{LONG_CALM} {insult}"])
+    calm = judge(LONG_CALM)
+    assert long.attributes["toxicity"] >= alone.attributes["toxicity"] - 0.1
+    assert long.attributes["insult"] >= 0.5 and long.attack >= 0.5
+    assert long.level in ("DH0", "DH1")
+    for key in ("toxicity", "insult"):
+        assert calm.attributes[key] < 0.3, key
+    assert calm.level not in ("DH0", "DH1")

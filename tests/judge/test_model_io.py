@@ -25,7 +25,7 @@ def test_tiny_training_writes_a_complete_model_directory(tiny_model_dir: Path) -
     names = {p.name for p in tiny_model_dir.iterdir()}
     assert {"config.json", "README.md", *FILES} <= names
     config = json.loads((tiny_model_dir / "config.json").read_text())
-    assert config["format"] == "steelman-judge/2" and config["version"] == "0.0.1-test"
+    assert config["format"] == "steelman-judge/3" and config["version"] == "0.0.1-test"
     assert config["training"]["steps"] == 4
     assert set(config["files"]) == set(FILES)
     dev = config["metrics"]["dev"]
@@ -36,7 +36,9 @@ def test_tiny_training_writes_a_complete_model_directory(tiny_model_dir: Path) -
 
 def test_heads_hold_no_pickled_objects(tiny_model_dir: Path) -> None:
     with np.load(tiny_model_dir / "heads.npz", allow_pickle=False) as npz:
-        assert all(npz[k].dtype == np.float32 for k in npz.files)
+        # numbers as float32, the pair head's words as UTF-8 bytes
+        assert all(npz[k].dtype == np.float32 for k in npz.files if k != "lex_words")
+        assert npz["lex_words"].dtype == np.uint8
     with zipfile.ZipFile(tiny_model_dir / "heads.npz") as zf:
         assert all(name.endswith(".npy") for name in zf.namelist())
 
@@ -54,7 +56,7 @@ def test_bundled_model_is_small_versioned_and_measured() -> None:
     size = sum(p.stat().st_size for p in path.iterdir())
     assert size < 40 * 1024 * 1024
     config = json.loads((path / "config.json").read_text())
-    assert config["format"] == "steelman-judge/2" and config["version"].startswith("2.")
+    assert config["format"] == "steelman-judge/3" and config["version"].startswith("3.")
     assert config["metrics"]["dev"]["roc_auc"]["attack"]["wikitactics"]["roc_auc"] > 0.7
 
 

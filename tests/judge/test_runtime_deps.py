@@ -38,7 +38,7 @@ def test_judge_cli_runs_without_torch_or_network() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert data["level"] in ("DH0", "DH1") and data["model"]["version"].startswith("2.")
+    assert data["level"] in ("DH0", "DH1") and data["model"]["version"].startswith("3.")
 
 
 def test_training_without_torch_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,9 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from serverkit import FAKE_METRICS, RuleJudge, make_app
 
+from steelman.judge.parts import WINDOW_CHARS, windows
 from steelman.judge.result import Judgement
 from steelman.server.attributes import CATALOGUE, severe_toxicity
-from steelman.server.wholetext import WINDOW_CHARS, windows
 
 URL = "/v1alpha1/comments:analyze"
 PRODUCTION = (

@@ -1,4 +1,4 @@
-"""Every labelled set in ``shared/data`` as multi-task samples for Judge 2.
+"""Every labelled set in ``shared/data`` as multi-task samples for the judge.
 
 Each set labels only some of the judge's questions; a :class:`Sample` carries the answers its set
 gives (``labels``) and nothing for the rest, so a training loss or an evaluation simply skips the
@@ -254,6 +254,47 @@ def _ibm_argq(root: Path) -> Iterator[Sample]:
         yield Sample(str(obj["text"]), None, "ibm-argq", str(obj["id"]), split, labels)
 
 
+def _arguana(root: Path) -> Iterator[Sample]:
+    """idebate points with their own counter (written to rebut that point: it answers the
+    parent, read as a refutation, DH5) and with another point's counter from the same debate (it
+    argues the topic without answering this parent: at most a counterargument, read as DH4)."""
+    for _, obj in iter_jsonl(root / "arguana" / "pairs.jsonl"):
+        answers = int(obj["answers_parent"])
+        split = "dev" if obj.get("split") == "dev" else "train"
+        yield Sample(
+            str(obj["reply"]),
+            str(obj["parent"]),
+            "arguana",
+            str(obj["debate"]),
+            split,
+            # a counter written to rebut this very point disagrees with it
+            {"answers": 1.0, "disagreement": 1.0} if answers else {"answers": 0.0},
+            level=5 if answers else 4,
+        )
+
+
+def _argtersely(root: Path) -> Iterator[Sample]:
+    """ChangeMyView sentences with a counter written against each (answers: 1), and each counter
+    beside the sentence of the next topic in a fixed hashed order (answers: 0), as the data's
+    README suggests: the set has no negatives of its own."""
+    rows = [obj for _, obj in iter_jsonl(root / "argtersely" / "pairs.jsonl")]
+    for obj in rows:
+        split = "dev" if obj.get("split") == "dev" else "train"
+        group = f"{split}:{obj['id']}"
+        labels = {"answers": 1.0, "disagreement": 1.0}  # written against this sentence
+        yield Sample(str(obj["reply"]), str(obj["parent"]), "argtersely", group, split, labels)
+    for split in ("train", "dev"):
+        part = [o for o in rows if ("dev" if o.get("split") == "dev" else "train") == split]
+        part.sort(key=lambda o: hashlib.sha1(str(o["id"]).encode()).hexdigest())
+        for a, b in zip(part, part[1:] + part[:1], strict=True):
+            if a["parent"] == b["parent"] or a.get("topic") == b.get("topic"):
+                continue
+            group = f"{split}:{a['id']}"
+            yield Sample(
+                str(a["reply"]), str(b["parent"]), "argtersely", group, split, {"answers": 0.0}
+            )
+
+
 # the folder of ``shared/data`` each set lives in
 FOLDERS = {"cmv": "cmv-attacks"}
 
@@ -268,6 +309,8 @@ READERS: dict[str, Callable[[Path], Iterator[Sample]]] = {
     "subreddit-agreement": _subreddit_agreement,
     "toxic-spans": _toxic_spans,
     "ibm-argq": _ibm_argq,
+    "arguana": _arguana,
+    "argtersely": _argtersely,
 }
 
 

@@ -30,6 +30,7 @@ TOLERANCE = {
     "acts_macro_f1": 0.03,
     "span_head_f1": 0.02,
     "textbook_level_exact": 0.05,
+    "textbook_check_level_exact": 0.05,
 }
 
 # head -> the lowest ROC-AUC allowed on any domain that labels it (Judge 2.0.0 sits 0.03-0.13
@@ -47,6 +48,7 @@ FLOORS: dict[str, float] = {
     "threat": 0.55,
     "profanity": 0.55,
     "reasons": 0.55,
+    "answers": 0.65,  # the pair head on ArguAna / ArgTersely dev (a shuffled encoder: about 0.5)
     "level_macro_f1": 0.25,
     "within_one": 0.65,
     "acts_macro_f1": 0.25,
@@ -63,6 +65,8 @@ def _flat(metrics: Mapping[str, Any]) -> dict[str, float]:
     for head, per in dev.get("roc_auc", {}).items():
         for domain, fig in per.items():
             out[f"roc_auc/{head}/{domain}"] = float(fig["roc_auc"])
+    for domain, fig in dev.get("answers", {}).items():
+        out[f"roc_auc/answers/{domain}"] = float(fig["answers_roc_auc"])
     lv = dev.get("levels")
     if lv:
         out["level_macro_f1"] = float(lv["level_macro_f1"])
@@ -73,6 +77,8 @@ def _flat(metrics: Mapping[str, Any]) -> dict[str, float]:
         out["span_head_f1"] = float(dev["spans"]["span_head_f1"])
     if metrics.get("textbook"):
         out["textbook_level_exact"] = float(metrics["textbook"]["level_exact"])
+    if metrics.get("textbook_check"):
+        out["textbook_check_level_exact"] = float(metrics["textbook_check"]["level_exact"])
     return out
 
 

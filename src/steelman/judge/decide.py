@@ -3,13 +3,19 @@
 From the logits of one reply: the probability of each level (they sum to 1), the attack and
 disagreement probabilities, each act's probability, and then the decisions that are printed:
 
-- ``attack`` is P(DH0 or DH1); the attack flag is ``attack >= thresholds["attack"]``.
+- ``attack`` is P(DH0 or DH1).
 - The level distribution: P(DH0) = attack x P(name-calling | attack), P(DH1) the rest of the
   attack; DH2..DH6 share ``1 - attack`` as the level head says (:meth:`Network.forward`).
 - ``disagreement`` is P(the reply is on the scale): the disagreement head, or the attack
   probability when that is higher (an attack on the person is the scale's bottom).
-- The level shown is ``None`` below the disagreement threshold; otherwise the most probable
-  *allowed* level: DH0/DH1 when the attack flag is up, DH2..DH6 when it is not.
+- The level shown is ``None`` below the disagreement threshold; otherwise it is read from the one
+  distribution: on the attack side (DH0/DH1) when most of its mass is there, and then the more
+  probable of the two, else the most probable of DH2..DH6. The attack flag follows from the level.
+  (The plain argmax over all seven names an attack whenever P(DH1) beats each upper level alone,
+  which at P(attack) 0.3 it often does: it called a third more WikiTactics replies DH1 and took
+  within-one accuracy from 0.73 to 0.66 on WikiTactics val. Calling someone an attacker when the
+  model itself finds it more likely that they are not is the worse error.)
+- ``answers`` (where the reply has a parent) is the pair head's P(it answers the parent's point).
 - The acts decided are those at or above their threshold; a reply off the scale with none above
   gets its most probable act when that reaches ``thresholds["fallback_act"]``.
 
@@ -28,7 +34,6 @@ from steelman.levels import LEVELS
 __all__ = ["DEFAULT_THRESHOLDS", "Decision", "decide", "sigmoid"]
 
 DEFAULT_THRESHOLDS: dict[str, float] = {
-    "attack": 0.5,
     "disagreement": 0.5,
     "act": 0.5,
     "fallback_act": 0.25,
@@ -71,8 +76,10 @@ def decide(
     tasks: Sequence[str],
     acts: Sequence[str],
     thresholds: Mapping[str, float] | None = None,
+    answers: float | None = None,
 ) -> Decision:
-    """Decide for one reply from its binary logits (in ``tasks`` order) and P(DH2..DH6)."""
+    """Decide for one reply from its binary logits (in ``tasks`` order), P(DH2..DH6) and the
+    pair head's logit that it answers its parent (``None``: it has no parent)."""
     th = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     raw = sigmoid(np.asarray(binary, dtype=np.float64)).tolist()
     p = {t: round(float(v), 4) for t, v in zip(tasks, raw, strict=True)}
@@ -83,8 +90,8 @@ def decide(
     disagreement = max(p["disagreement"], attack)
     level: str | None = None
     if disagreement >= th["disagreement"]:
-        allowed = codes[:2] if attack >= th["attack"] else codes[2:]
-        level = max(allowed, key=lambda c: scores[c])  # decided on the printed numbers
+        side = codes[:2] if scores["DH0"] + scores["DH1"] >= 0.5 else codes[2:]
+        level = max(side, key=lambda c: scores[c])  # decided on the printed numbers
     act_p = {a: p[a] for a in acts}
     chosen = sorted(
         (a for a in acts if act_p[a] >= th.get(f"act.{a}", th["act"])), key=lambda a: -act_p[a]
@@ -94,6 +101,9 @@ def decide(
         if act_p[best] >= th["fallback_act"]:
             chosen = [best]
     skip = {*acts, "attack", "dh0", "disagreement"}
+    extra = {t: v for t, v in p.items() if t not in skip}
+    if answers is not None:
+        extra["answers"] = round(float(sigmoid(np.asarray(answers))), 4)
     return Decision(
         level=level,
         scores=scores,
@@ -102,5 +112,5 @@ def decide(
         acts=act_p,
         act_labels=tuple(chosen),
         top_level=max(codes, key=lambda c: scores[c]),
-        extra={t: v for t, v in p.items() if t not in skip},
+        extra=extra,
     )

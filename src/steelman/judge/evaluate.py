@@ -175,9 +175,46 @@ def evaluate(
             "per_act_f1": f1s,
             "n": len(wiki),
         }
+    answering = _answer_figures(samples, judged)
+    if answering:
+        out["answers"] = answering
     spans = [(s, j) for s, j in zip(samples, judged, strict=True) if s.spans is not None]
     if spans:
         out["spans"] = span_f1([j for _, j in spans], [s for s, _ in spans])
+    return out
+
+
+def _answer_figures(samples: Sequence[Sample], judged: Sequence[Judgement]) -> dict[str, Any]:
+    """Per pair domain: how well the pair head's P(answers) and the level's P(DH5)+P(DH6) rank
+    replies that answer their parent above replies to another parent, and where the answering
+    replies are placed (DH4 or above; DH5 or DH6)."""
+    m = import_sklearn().metrics
+    out: dict[str, Any] = {}
+    for domain in sorted({s.domain for s in samples if "answers" in s.labels}):
+        rows = [
+            (s.labels["answers"], j)
+            for s, j in zip(samples, judged, strict=True)
+            if s.domain == domain and "answers" in s.labels
+        ]
+        ys = [y for y, _ in rows]
+        if len(set(ys)) < 2:
+            continue
+        own = [j for y, j in rows if y == 1]
+        rank = {c: i for i, c in enumerate(_CODES)}
+        out[domain] = {
+            "answers_roc_auc": round(
+                float(m.roc_auc_score(ys, [j.attributes.get("answers", 0.0) for _, j in rows])), 4
+            ),
+            "dh56_roc_auc": round(
+                float(m.roc_auc_score(ys, [j.scores["DH5"] + j.scores["DH6"] for _, j in rows])), 4
+            ),
+            "own_dh4_or_above": round(
+                float(np.mean([j.level is not None and rank[j.level] >= 4 for j in own])), 4
+            ),
+            "own_dh5_or_dh6": round(float(np.mean([j.level in ("DH5", "DH6") for j in own])), 4),
+            "n": len(rows),
+            "answering": len(own),
+        }
     return out
 
 

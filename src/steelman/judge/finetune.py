@@ -59,6 +59,9 @@ class FinetuneConfig:
     quota: dict[str, int] = field(
         default_factory=lambda: {
             "wikitactics": 8985,
+            # the pair sets are read by the refit pair head only (Judge 3 kept Judge 2's encoder)
+            "arguana": 0,
+            "argtersely": 0,
             "cmv": 1800,
             "insults": 2500,
             "cad": 3000,

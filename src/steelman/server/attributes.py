@@ -73,7 +73,7 @@ class Attribute:
     needs: tuple[str, ...]  # keys of Judgement.attributes it reads (empty: the core heads)
     score: Callable[[Judgement], float]
     # the comment has it when any part of it has it (an insult, a threat): a long comment
-    # scores as its most marked part (steelman.server.wholetext)
+    # scores as its most marked part (steelman.judge.parts)
     anywhere: bool
     figure: Figure | None = None
     experimental: bool = False  # a bridging attribute (Perspective's *_EXPERIMENTAL)

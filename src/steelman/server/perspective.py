@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from steelman.data.text import text_problem
+from steelman.judge.parts import sentence_spans, windows
 from steelman.judge.result import Judgement
 from steelman.server.attributes import CATALOGUE, by_name, unserved
 from steelman.server.db.backend import key_problem
 from steelman.server.languages import detect, primary
-from steelman.server.wholetext import sentence_spans, windows
 
 __all__ = [
     "ATTRIBUTES",

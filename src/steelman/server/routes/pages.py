@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from steelman.errors import InputError
+from steelman.judge.parts import WINDOW_CHARS
 from steelman.levels import LEVELS
 from steelman.server.attributes import describe, model_metrics, span_figures
 from steelman.server.deps import State, client_address, public_base, rate_limit
@@ -16,7 +17,6 @@ from steelman.server.perspective import DATA_NOTE, LANGUAGES
 from steelman.server.settings import settings_help
 from steelman.server.state import HERE, AppState
 from steelman.server.threads import FORMATS, analyse_comments, read_thread_file
-from steelman.server.wholetext import WINDOW_CHARS
 from steelman.threads import render_html
 
 __all__ = ["router"]

@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from steelman.server.wholetext import MAX_PARTS, WINDOW_CHARS, sentence_spans, windows
+from steelman.judge.parts import MAX_PARTS, WINDOW_CHARS, sentence_spans, windows
 
 
 def test_a_short_comment_has_no_windows() -> None:

@@ -1,7 +1,7 @@
 """Every part of a long comment counts: the parts the judge reads, and the sentences Perspective
 scores one by one.
 
-The judge reads about the first 128 word pieces of a text. A comment longer than
+The judge reads a text in windows of 256 word pieces. A comment longer than
 :data:`WINDOW_CHARS` is also read as *windows*: runs of whole sentences of at most that many
 characters (a longer sentence is cut at spaces), so that an insult in the last sentence of a long
 comment is read as well as one on its own. Perspective's ``spanScores`` are per sentence, each
