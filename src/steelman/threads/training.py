@@ -55,7 +55,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-VERSION = "2.1.0"
+VERSION = "3.0.0"  # refit on judge 3.0.0
 # CGA has no authors, so the author features would be constant in training: left out.
 AUTHOR_FEATURES = ("log_participants", "top2_share", "alternation")
 MODEL_FEATURES: tuple[str, ...] = tuple(f for f in FEATURE_NAMES if f not in AUTHOR_FEATURES)
