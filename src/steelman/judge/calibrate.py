@@ -20,23 +20,15 @@ from typing import Any
 
 import numpy as np
 
-from steelman.data.corpus import ACT_TASKS, Sample
+from steelman.data.corpus import BINARY_TASKS, Sample
 from steelman.judge.compat import import_sklearn
+from steelman.judge.decide import sigmoid, softmax
 
 __all__ = ["CALIBRATED", "apply_calibration", "ece", "fit_calibration", "moved_thresholds"]
 
-# the heads served as probabilities, with "answers" (the pair head) beside them
-CALIBRATED = (
-    "attack",
-    "disagreement",
-    *ACT_TASKS,
-    "toxicity",
-    "insult",
-    "identity_attack",
-    "threat",
-    "profanity",
-    "answers",
-)
+# the heads served as probabilities (every binary task but the name-calling share of an attack
+# and the weak argument-quality head), with "answers" (the pair head) beside them
+CALIBRATED = (*(t for t in BINARY_TASKS if t not in ("dh0", "reasons")), "answers")
 _TEMPERATURES = tuple(round(0.5 + 0.1 * k, 1) for k in range(26))  # 0.5 .. 3.0
 
 
@@ -56,10 +48,6 @@ def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
     return total / len(p)
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))), np.float64)
-
-
 def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     sk = import_sklearn("Calibrating the judge")
     if len(set(y.tolist())) < 2:
@@ -73,17 +61,11 @@ def _half(group: str) -> int:
     return int(hashlib.sha1(f"calibration\0{group}".encode()).hexdigest()[:8], 16) % 2
 
 
-def _softmax(logits: np.ndarray, t: float) -> np.ndarray:
-    z = logits / t
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return np.asarray(e / e.sum(axis=1, keepdims=True), np.float64)
-
-
 def _temperature(logits: np.ndarray, y: np.ndarray) -> float:
     """The temperature (of :data:`_TEMPERATURES`) with the least negative log-likelihood."""
 
     def nll(t: float) -> float:
-        p = _softmax(logits, t)[np.arange(len(y)), y]
+        p = softmax(logits, t)[np.arange(len(y)), y]
         return float(-np.mean(np.log(np.maximum(p, 1e-12))))
 
     return min(_TEMPERATURES, key=nll)
@@ -110,12 +92,12 @@ def fit_calibration(judge: Any, samples: Sequence[Sample]) -> tuple[dict[str, An
         for half in (0, 1):
             fit, use = h != half, h == half
             a, b = _platt(z[fit], y[fit]) if fit.any() else (1.0, 0.0)
-            crossed[use] = _sigmoid(a * z[use] + b)
+            crossed[use] = sigmoid(a * z[use] + b)
         maps[task] = list(_platt(z, y))
         doms = np.asarray([samples[i].domain for i in rows])
         figures[task] = {
             d: {
-                "ece_raw": round(ece(_sigmoid(z[doms == d]), y[doms == d]), 4),
+                "ece_raw": round(ece(sigmoid(z[doms == d]), y[doms == d]), 4),
                 "ece": round(ece(crossed[doms == d], y[doms == d]), 4),
                 "n": int((doms == d).sum()),
             }
@@ -132,10 +114,10 @@ def fit_calibration(judge: Any, samples: Sequence[Sample]) -> tuple[dict[str, An
         for half in (0, 1):
             use = h == half
             t = _temperature(logits[h != half], y_lv[h != half]) if (h != half).any() else 1.0
-            p = _softmax(logits[use], t)
+            p = softmax(logits[use], t)
             conf[use] = p.max(axis=1)
             hit[use] = p.argmax(axis=1) == y_lv[use]
-        raw_p = _softmax(logits, 1.0)
+        raw_p = softmax(logits, 1.0)
         calibration["level"] = _temperature(logits, y_lv)
         figures["level"] = {
             "ece_raw": round(ece(raw_p.max(axis=1), raw_p.argmax(axis=1) == y_lv), 4),
@@ -165,7 +147,7 @@ def moved_thresholds(
             return th
         a, b = maps[task]
         z = math.log(th / (1.0 - th))
-        return float(_sigmoid(np.asarray(a * z + b)))
+        return float(sigmoid(np.asarray(a * z + b)))
 
     out["disagreement"] = move(float(thresholds.get("disagreement", 0.5)), "disagreement")
     for act in acts:

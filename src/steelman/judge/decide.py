@@ -31,7 +31,7 @@ import numpy as np
 
 from steelman.levels import LEVELS
 
-__all__ = ["DEFAULT_THRESHOLDS", "Decision", "decide", "sigmoid"]
+__all__ = ["DEFAULT_THRESHOLDS", "Decision", "decide", "sigmoid", "softmax"]
 
 DEFAULT_THRESHOLDS: dict[str, float] = {
     "disagreement": 0.5,
@@ -42,6 +42,13 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -40.0, 40.0))), dtype=np.float64)
+
+
+def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Row-wise softmax of ``logits / temperature``."""
+    z = np.asarray(logits) / temperature
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return np.asarray(e / e.sum(axis=1, keepdims=True), np.float64)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from steelman.levels import LEVELS
 __all__ = ["evaluate", "span_f1", "textbook"]
 
 _CODES = [lv.code for lv in LEVELS]
+_RANK = {c: i for i, c in enumerate(_CODES)}
 _WIKI_ACTS = [a for a in ACT_TASKS if a != "agreement"]
 
 
@@ -72,14 +73,13 @@ def _level_figures(
     pred: list[str], gold: list[str], groups: list[str], rounds: int, seed: int
 ) -> dict[str, Any]:
     m = import_sklearn().metrics
-    rank = {c: i for i, c in enumerate(_CODES)}
 
     def figures(idx: Sequence[int]) -> tuple[float, float]:
         p = [pred[i] for i in idx]
         g = [gold[i] for i in idx]
         f1 = m.f1_score(g, p, labels=_CODES, average="macro", zero_division=0)
         within = np.mean(
-            [p_ != "none" and abs(rank[p_] - rank[g_]) <= 1 for p_, g_ in zip(p, g, strict=True)]
+            [p_ != "none" and abs(_RANK[p_] - _RANK[g_]) <= 1 for p_, g_ in zip(p, g, strict=True)]
         )
         return float(f1), float(within)
 
@@ -200,7 +200,6 @@ def _answer_figures(samples: Sequence[Sample], judged: Sequence[Judgement]) -> d
         if len(set(ys)) < 2:
             continue
         own = [j for y, j in rows if y == 1]
-        rank = {c: i for i, c in enumerate(_CODES)}
         out[domain] = {
             "answers_roc_auc": round(
                 float(m.roc_auc_score(ys, [j.attributes.get("answers", 0.0) for _, j in rows])), 4
@@ -209,7 +208,7 @@ def _answer_figures(samples: Sequence[Sample], judged: Sequence[Judgement]) -> d
                 float(m.roc_auc_score(ys, [j.scores["DH5"] + j.scores["DH6"] for _, j in rows])), 4
             ),
             "own_dh4_or_above": round(
-                float(np.mean([j.level is not None and rank[j.level] >= 4 for j in own])), 4
+                float(np.mean([j.level is not None and _RANK[j.level] >= 4 for j in own])), 4
             ),
             "own_dh5_or_dh6": round(float(np.mean([j.level in ("DH5", "DH6") for j in own])), 4),
             "n": len(rows),

@@ -25,7 +25,8 @@ _INPUTS = ("input_ids", "attention_mask")
 
 
 def head_arrays(model: Any) -> dict[str, np.ndarray]:
-    """The interaction and span heads of a torch Judge 2 as float32 arrays."""
+    """The interaction and span heads of a fine-tuned torch judge as float32 arrays (the
+    ordinal level head it was trained with is not kept: the refit level head replaces it)."""
 
     def arr(t: Any) -> np.ndarray:
         return np.ascontiguousarray(t.detach().float().cpu().numpy(), dtype=np.float32)
@@ -35,9 +36,6 @@ def head_arrays(model: Any) -> dict[str, np.ndarray]:
         "inp_b": arr(model.inp.bias),
         "out_w": arr(model.out.weight),
         "out_b": arr(model.out.bias),
-        "upper_w": arr(model.upper.weight)[0],
-        "upper_b": arr(model.upper.bias),
-        "cuts": arr(model.cuts),
         "span_w": arr(model.span.weight)[0],
         "span_b": arr(model.span.bias),
     }

@@ -150,16 +150,7 @@ class Judge:
         self, texts: Sequence[str], parents: Sequence[str | None] | None = None
     ) -> list[Judgement]:
         """Judge many replies; each distinct text (reply or parent) is encoded once per call."""
-        parents = [None] * len(texts) if parents is None else list(parents)
-        if len(parents) != len(texts):
-            raise TextError(f"got {len(texts)} texts but {len(parents)} parents")
-        clean = [clean_text(t, f"text {i}") for i, t in enumerate(texts)]
-        clean_parents = [
-            None
-            if p is None or (isinstance(p, str) and not p.strip())
-            else clean_text(p, f"parent {i}")
-            for i, p in enumerate(parents)
-        ]
+        clean, clean_parents = _clean_inputs(texts, parents)
         out: list[Judgement] = []
         for start in range(0, len(clean), _CHUNK):
             out.extend(
@@ -194,10 +185,9 @@ class Judge:
                     np.repeat(cues[i : i + 1], n, axis=0),
                     np.repeat(answers[i : i + 1], n),
                 ).binary
-                rows = [self._task_row["attack"], *self._part_rows]
                 logits = np.vstack([binary[i : i + 1], part])
                 top = int(np.argmax(logits[:, self._task_row["attack"]]))
-                binary[i, rows] = logits[:, rows].max(axis=0)
+                binary[i, self._part_rows] = logits[:, self._part_rows].max(axis=0)
                 binary[i, self._task_row["dh0"]] = logits[top, self._task_row["dh0"]]
         return _Read(encoded, parent, cues, answers, head, binary)
 
@@ -205,10 +195,7 @@ class Judge:
         """The heads' raw outputs for many replies, before calibration: each binary task's logit
         (``binary``, in ``model.tasks`` order), P(DH2..DH6) (``upper``) and the pair head's
         logit (``answers``). What :mod:`steelman.judge.calibrate` fits on."""
-        clean = [clean_text(t, f"text {i}") for i, t in enumerate(texts)]
-        cp = [
-            clean_text(p, f"parent {i}") if p and p.strip() else None for i, p in enumerate(parents)
-        ]
+        clean, cp = _clean_inputs(texts, parents)
         parts = [
             self._read_chunk(clean[k : k + _CHUNK], cp[k : k + _CHUNK])
             for k in range(0, len(clean), _CHUNK)
@@ -228,7 +215,7 @@ class Judge:
         r = self._read_chunk(texts, parents)
         encoded, parent, cues, head = r.encoded, r.parent, r.cues, r.head
         platt = model.calibration.get("platt", {})
-        binary = r.binary.copy()
+        binary = r.binary  # this chunk's own array: calibrated in place
         apply_calibration(binary, model.tasks, platt)
         a, b = platt.get("answers", (1.0, 0.0))
         answers = a * r.answers + b
@@ -283,6 +270,23 @@ class _Read:
     answers: np.ndarray
     head: HeadOutput
     binary: np.ndarray  # the head's logits, a long reply's part-level tasks at its most marked part
+
+
+def _clean_inputs(
+    texts: Sequence[str], parents: Sequence[str | None] | None
+) -> tuple[list[str], list[str | None]]:
+    """The texts and parents the judge reads (:func:`clean_text`); a blank parent is none."""
+    parents = [None] * len(texts) if parents is None else list(parents)
+    if len(parents) != len(texts):
+        raise TextError(f"got {len(texts)} texts but {len(parents)} parents")
+    clean = [clean_text(t, f"text {i}") for i, t in enumerate(texts)]
+    clean_parents = [
+        None
+        if p is None or (isinstance(p, str) and not p.strip())
+        else clean_text(p, f"parent {i}")
+        for i, p in enumerate(parents)
+    ]
+    return clean, clean_parents
 
 
 def _part_vectors(text: str, enc: Encoded) -> np.ndarray:

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from steelman.errors import MissingDependency, ModelError
+from steelman.judge.decide import softmax
 from steelman.judge.pair import PairHead, tilted
 
 __all__ = [
@@ -263,7 +264,7 @@ class Network:
         head's logit (``answers``) appended (``x``): the level above the attacks (``level_w``: a
         softmax over DH2..DH6) and the binary heads at ``refit_rows`` (the disagreement gate,
         the WikiTactics acts, the attributes served as probabilities); the odds of DH5 and
-        DH6 are tilted by the pair head (``level_tilt``: see :func:`steelman.judge.refit.tilted`).
+        DH6 are tilted by the pair head (``level_tilt``: see :func:`steelman.judge.pair.tilted`).
         """
         h = self.heads
         base = np.concatenate([reply, parent, reply * parent, cues], axis=1).astype(np.float32)
@@ -273,9 +274,8 @@ class Network:
         binary = z @ h["out_w"].T + h["out_b"]
         if "refit_w" in h:
             binary[:, self._refit_rows] = x @ h["refit_w"].T + h["refit_b"]
-        logits = (x @ h["level_w"].T + h["level_b"]) / self.level_temperature
-        e = np.exp(logits - logits.max(axis=1, keepdims=True))
-        upper = tilted(e / e.sum(axis=1, keepdims=True), answers, h["level_tilt"])
+        level = softmax(x @ h["level_w"].T + h["level_b"], self.level_temperature)
+        upper = tilted(level, answers, h["level_tilt"])
         return HeadOutput(binary, upper, pre, x)
 
     def direction(

@@ -30,7 +30,7 @@ from steelman.data.corpus import BINARY_TASKS, Sample, read_corpus
 from steelman.judge.card import render_card
 from steelman.judge.compat import import_sklearn
 from steelman.judge.cues import CUE_NAMES, cue_vector
-from steelman.judge.decide import DEFAULT_THRESHOLDS
+from steelman.judge.decide import DEFAULT_THRESHOLDS, softmax
 from steelman.judge.model import write_model_dir
 from steelman.judge.network import cpu_flags
 from steelman.judge.pair import Lexicon, PairHead, contrast_pairs, fit_pair_head, tilted
@@ -74,7 +74,7 @@ _HEAD_KEYS = (
     "pair_b",
     "lex_words",
     "lex_idf",
-    "upper_w",
+    "upper_w",  # Judge 2 directories still carry the ordinal head: dropped on refit
     "upper_b",
     "cuts",
 )
@@ -205,13 +205,8 @@ def _oof_upper(x: np.ndarray, levels: np.ndarray, groups: Sequence[str], C: floa
     split = sk.model_selection.GroupKFold(n_splits=min(3, len(set(groups))))
     for fit_rows, test_rows in split.split(x, levels, groups):
         w, b = _softmax_head(x[fit_rows], levels[fit_rows], np.ones(len(fit_rows)), C)
-        prob[test_rows] = _softmax(x[test_rows] @ w.T + b)
+        prob[test_rows] = softmax(x[test_rows] @ w.T + b)
     return prob
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    e = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return np.asarray(e / e.sum(axis=1, keepdims=True), np.float64)
 
 
 def fit_tilt(
@@ -239,7 +234,7 @@ def fit_tilt(
     pairs_up = np.zeros((0, 5))
     if len(z_pairs) and len(set(own.tolist())) == 2:
         w, b = _softmax_head(z_wiki, levels, np.ones(len(levels)), C)
-        pairs_up = _softmax(z_pairs @ w.T + b)
+        pairs_up = softmax(z_pairs @ w.T + b)
     by_beta: dict[str, dict[str, float]] = {}
     for beta in TILTS:
         tilt = np.asarray([beta, c], np.float32)
@@ -389,29 +384,28 @@ def measure(
     dev = dev_samples(samples)
     judge = Judge.load(out)
     kernels = judge.model.network.kernels
+
+    def textbooks(judge: Judge) -> dict[str, Any]:
+        if textbook_path is None:
+            return {}
+        figs = {"textbook": textbook(judge, textbook_path)}
+        if CHECK_SET.is_file():
+            figs["textbook_check"] = textbook(judge, CHECK_SET)
+        return figs
+
     metrics: dict[str, Any] = {"dev": evaluate(judge, dev), "kernels": kernels}
     metrics["measured_on"] = {kernels: cpu_flags()[0]}
-    if textbook_path is not None:
-        metrics["textbook"] = textbook(judge, textbook_path)
-        if CHECK_SET.is_file():
-            metrics["textbook_check"] = textbook(judge, CHECK_SET)
+    metrics.update(textbooks(judge))
     other = "float" if kernels == "int8" else "int8"
     if both:
         judge = Judge.load(out, kernels=other)
         if judge.model.network.kernels == other:
-            figs: dict[str, Any] = {"dev": evaluate(judge, dev)}
-            if textbook_path is not None:
-                figs["textbook"] = textbook(judge, textbook_path)
-                if CHECK_SET.is_file():
-                    figs["textbook_check"] = textbook(judge, CHECK_SET)
-            metrics["by_kernels"] = {other: figs}
+            metrics["by_kernels"] = {other: {"dev": evaluate(judge, dev), **textbooks(judge)}}
             metrics["measured_on"][other] = cpu_flags()[0]
     return metrics
 
 
-def calibrate_model(
-    out: Path, config: dict[str, Any], sources: dict[str, Path], samples: Sequence[Sample]
-) -> dict[str, Any]:
+def calibrate_model(out: Path, config: dict[str, Any], samples: Sequence[Sample]) -> dict[str, Any]:
     """Fit the calibration of the model in ``out`` on the dev splits (:mod:`.calibrate`), move
     the thresholds with it, and write it into ``config`` (not yet to disk). Returns the
     cross-fitted figures."""
@@ -474,7 +468,7 @@ def refit_model(
             "refit_from": f"{old['name']} {old['version']}",
         }
         write_model_dir(out, sources, config, "(calibrating)\n")
-        calibration = calibrate_model(out, config, sources, samples)
+        calibration = calibrate_model(out, config, samples)
         write_model_dir(out, sources, config, "(measuring)\n")
         metrics = measure(out, samples, textbook_path, both=True)
         metrics["calibration"] = calibration

@@ -191,9 +191,7 @@ def train_judge(
             ),
             keep=float_ops,
         )
-        heads = {
-            k: v for k, v in head_arrays(model).items() if k not in ("upper_w", "upper_b", "cuts")
-        }
+        heads = head_arrays(model)
         pos_weight = summary.get("pos_weight") or _pos_weights_of(samples)
         # training weighted each task's positives by w, which multiplies the odds it predicts by
         # about w: take log(w) off each bias so that the probabilities are calibrated again
@@ -227,7 +225,7 @@ def train_judge(
         np.savez(work / "heads.npz", **heads, **refit)  # type: ignore[arg-type]
         config["training"]["refit"] = refit_info
         write_model_dir(out, sources, config, "(calibrating)\n")
-        calibration = calibrate_model(out, config, sources, samples)
+        calibration = calibrate_model(out, config, samples)
         write_model_dir(out, sources, config, "(measuring)\n")
         metrics = measure(out, samples, textbook_path, both=False)
         metrics["calibration"] = calibration
